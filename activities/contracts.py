@@ -1,0 +1,200 @@
+"""The dataclasses that cross the workflow/activity boundary, and the activity names.
+
+Side-effect free and stdlib-only: workflows import this module through
+``workflow.unsafe.imports_passed_through()``. Only ids, counts and short labels go through
+here — never code or LLM text (Temporal keeps every payload in the history).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Activity names: workflows call activities by name so they never import activity code.
+START_RUN = "start_run"
+ATOMIZE_PLAN = "atomize_plan"
+BUILD_GRAPH = "build_graph"
+VALIDATE_PLAN = "validate_plan"
+BEGIN_WAVE = "begin_wave"
+GENERATE_ATOM = "generate_atom"
+MARK_ATOM_FAILED = "mark_atom_failed"
+FINISH_WAVE = "finish_wave"
+VALIDATE_OUTPUT = "validate_output"
+ASSEMBLE_OUTPUT = "assemble_output"
+FINISH_RUN = "finish_run"
+
+
+@dataclass(frozen=True)
+class MasterPlanInput:
+    """Workflow input; ``{"masterplan_id": "..."}`` is enough from the temporal CLI."""
+
+    masterplan_id: str
+
+
+@dataclass(frozen=True)
+class PlanRef:
+    masterplan_id: str
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What the worker's settings say about how to run this plan (read once per run)."""
+
+    masterplan_id: str
+    max_parallel_atoms: int
+    wave_chunk_size: int
+    temperatures: list[float]
+    initial_backoff_s: float
+    max_backoff_s: float
+    atom_timeout_s: float
+    granularity: str = "atom"
+
+
+@dataclass(frozen=True)
+class AtomizeResult:
+    task_count: int
+    atom_count: int
+    oversized_count: int
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    wave_number: int
+    atom_count: int
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    graph_id: str
+    edge_count: int
+    removed_edge_count: int
+    waves: list[WaveInfo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanCheckResult:
+    passed: bool
+    problems: list[str] = field(default_factory=list)
+    estimated_cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class WaveInput:
+    masterplan_id: str
+    wave_number: int
+    part: int
+    offset: int
+    limit: int
+    max_parallel: int
+    temperatures: list[float]
+    initial_backoff_s: float = 1.0
+    max_backoff_s: float = 4.0
+    atom_timeout_s: float = 300.0
+
+
+@dataclass(frozen=True)
+class WaveSlice:
+    masterplan_id: str
+    wave_number: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class AtomRef:
+    atom_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class WaveAtoms:
+    atoms: list[AtomRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GenerateAtomInput:
+    masterplan_id: str
+    atom_id: str
+    wave_number: int
+
+
+@dataclass(frozen=True)
+class GenerateAtomResult:
+    atom_id: str
+    status: str
+    attempt: int
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class AtomFailure:
+    masterplan_id: str
+    atom_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WaveOutcome:
+    masterplan_id: str
+    wave_number: int
+    completed: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class WaveResult:
+    wave_number: int
+    part: int
+    completed: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class OutputCheckResult:
+    passed: bool
+    checks: int
+    failed: int
+    not_run: int
+
+
+@dataclass(frozen=True)
+class AssembleResult:
+    files: int
+    output_dir: str
+    manifest_sha256: str
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    masterplan_id: str
+    status: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class MasterPlanResult:
+    masterplan_id: str
+    status: str
+    total_atoms: int
+    completed_atoms: int
+    failed_atoms: int
+    waves: int
+    files: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanStatusView:
+    masterplan_id: str
+    status: str
+    reason: str | None
+    current_wave: int | None
+    total_waves: int
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    waves_total: int
+    waves_done: int
+    atoms_total: int
+    atoms_completed: int
+    atoms_failed: int

@@ -1,0 +1,293 @@
+"""Wave and atom activities: load an atom, generate it, check it, store it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities import contracts as c
+from activities.config import ActivityConfig
+from activities.errors import permanent_errors_fail_fast
+from activities.provider_choice import choose_provider
+from activities.providers.base import GenerationRequest, GenerationResponse, LLMProvider
+from activities.providers.errors import (
+    ProviderEmptyAnswer,
+    ProviderPermanentError,
+    ProviderRateLimited,
+    ProviderTransientError,
+)
+from domain.assembly import keep_layout
+from domain.prompts import AtomBrief, DependencySnippet, PlanBrief, atom_prompt, plan_system_prompt
+from domain.status import AtomStatus, ErrorCategory, WaveStatus
+from domain.validation.syntax import syntax_problems
+from persistence import atoms as atom_repo
+from persistence import plans as plan_repo
+from persistence.graphs import wave_id_for
+from persistence.models import AtomicUnit, ExecutionWave, Task
+
+_DONE = (AtomStatus.COMPLETED, AtomStatus.APPROVED)
+
+
+def atom_label(file_path: str, name: str | None, ordinal: int) -> str:
+    return f"{file_path}:{name or 'part'}#{ordinal}"
+
+
+class QualityFailure(Exception):
+    def __init__(self, category: ErrorCategory, message: str) -> None:
+        super().__init__(message)
+        self.category = category
+
+
+class GenerationActivities:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        providers: Mapping[str, LLMProvider],
+        config: ActivityConfig,
+    ) -> None:
+        self._sessions = sessions
+        self._providers = providers
+        self._config = config
+
+    @activity.defn(name=c.BEGIN_WAVE)
+    @permanent_errors_fail_fast
+    async def begin_wave(self, part: c.WaveSlice) -> c.WaveAtoms:
+        plan_id = plan_repo.parse_id(part.masterplan_id)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(ExecutionWave)
+                .where(
+                    ExecutionWave.id == wave_id_for(plan_id, part.wave_number),
+                    ExecutionWave.started_at.is_(None),
+                )
+                .values(status=WaveStatus.RUNNING, started_at=datetime.now(UTC))
+            )
+            rows = await atom_repo.wave_slice(
+                session, plan_id, part.wave_number, part.offset, part.limit
+            )
+        return c.WaveAtoms([c.AtomRef(str(i), atom_label(f, n, o)) for i, f, n, o in rows])
+
+    @activity.defn(name=c.FINISH_WAVE)
+    @permanent_errors_fail_fast
+    async def finish_wave(self, outcome: c.WaveOutcome) -> None:
+        plan_id = plan_repo.parse_id(outcome.masterplan_id)
+        async with self._sessions.begin() as session:
+            # Recount from the atoms rather than trusting the caller: the chunks of one wave
+            # finish independently and each may be redelivered.
+            counts = await atom_repo.wave_counts(session, plan_id, outcome.wave_number)
+            done = sum(counts.get(s, 0) for s in _DONE)
+            failed = counts.get(AtomStatus.FAILED, 0)
+            total = sum(counts.values())
+            finished = done + failed + counts.get(AtomStatus.CANCELLED, 0) >= total
+            values: dict[str, object] = {"completed_count": done, "failed_count": failed}
+            if finished:
+                values["status"] = WaveStatus.COMPLETED
+                values["finished_at"] = datetime.now(UTC)
+            await session.execute(
+                update(ExecutionWave)
+                .where(ExecutionWave.id == wave_id_for(plan_id, outcome.wave_number))
+                .values(**values)
+            )
+
+    @activity.defn(name=c.MARK_ATOM_FAILED)
+    @permanent_errors_fail_fast
+    async def mark_atom_failed(self, failure: c.AtomFailure) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(AtomicUnit)
+                .where(
+                    AtomicUnit.id == uuid.UUID(failure.atom_id),
+                    AtomicUnit.status.not_in(_DONE),
+                )
+                .values(status=AtomStatus.FAILED, last_error=failure.reason[:4000])
+            )
+
+    @activity.defn(name=c.GENERATE_ATOM)
+    @permanent_errors_fail_fast
+    async def generate_atom(self, request: c.GenerateAtomInput) -> c.GenerateAtomResult:
+        attempt = activity.info().attempt
+        schedule = self._config.schedule
+        temperature = schedule.temperature_for(attempt)
+        async with self._sessions() as session:
+            atom = await atom_repo.get_atom(session, request.atom_id)
+            if atom.status in _DONE:
+                # A redelivered activity whose first delivery already stored the result.
+                return c.GenerateAtomResult(request.atom_id, "completed", atom.attempts)
+            plan = await plan_repo.get_plan(session, atom.masterplan_id)
+            provider = choose_provider(self._providers, plan.provider, self._config.provider_name)
+            generation, spec_file = await self._build_request(session, atom, attempt, temperature)
+        try:
+            response = await provider.generate(generation)
+        except ProviderPermanentError as err:
+            raise ApplicationError(
+                str(err), type="ProviderPermanentError", non_retryable=True
+            ) from err
+        except ProviderRateLimited as err:
+            raise ApplicationError(
+                str(err),
+                type="ProviderRateLimited",
+                next_retry_delay=(
+                    None if err.retry_after is None else timedelta(seconds=err.retry_after)
+                ),
+            ) from err
+        except ProviderEmptyAnswer as err:
+            return await self._quality_failure(
+                atom, attempt, temperature, ErrorCategory.CONTEXT, str(err), err.response
+            )
+        except ProviderTransientError as err:
+            raise ApplicationError(str(err), type="ProviderTransientError") from err
+
+        code = keep_layout(atom.spec_code, response.code)
+        problems = self._check(atom, code, spec_file)
+        if problems:
+            return await self._quality_failure(
+                atom, attempt, temperature, ErrorCategory.SYNTAX, problems, response, code
+            )
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(AtomicUnit)
+                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
+                .values(
+                    generated_code=code,
+                    status=AtomStatus.COMPLETED,
+                    attempts=attempt,
+                    generated_attempt=attempt,
+                    temperature=temperature,
+                    input_tokens=response.input_tokens,
+                    output_tokens=response.output_tokens,
+                    cache_read_tokens=response.cache_read_tokens,
+                    cache_write_tokens=response.cache_write_tokens,
+                    cost_usd=Decimal(str(response.cost_usd)),
+                    last_error=None,
+                )
+            )
+        return c.GenerateAtomResult(
+            request.atom_id, "completed", attempt, cost_usd=response.cost_usd
+        )
+
+    async def _build_request(
+        self, session: AsyncSession, atom: AtomicUnit, attempt: int, temperature: float
+    ) -> tuple[GenerationRequest, tuple[str, str, str]]:
+        task = await session.get(Task, atom.task_id)
+        assert task is not None
+        plan = await plan_repo.get_plan(session, atom.masterplan_id)
+        siblings = await session.execute(
+            select(AtomicUnit.ordinal, AtomicUnit.spec_code)
+            .where(AtomicUnit.task_id == atom.task_id)
+            .order_by(AtomicUnit.ordinal)
+        )
+        sibling_rows = siblings.all()
+        before = "".join(code for ordinal, code in sibling_rows if ordinal < atom.ordinal)
+        after = "".join(code for ordinal, code in sibling_rows if ordinal > atom.ordinal)
+        deps = await atom_repo.dependency_code(session, atom.id)
+        history = await atom_repo.retry_history(session, atom.id)
+        feedback = [row.feedback_prompt for row in history if row.attempt < attempt]
+        recorded = {row.attempt for row in history}
+        for lost in range(1, attempt):
+            if lost not in recorded:
+                # An attempt that left no row died without reporting: a timeout or a crash.
+                feedback.append(
+                    f"Attempt {lost} produced no result: it timed out or its worker stopped. "
+                    "Answer with a shorter, simpler piece of code."
+                )
+        context = atom.context or {}
+        brief = AtomBrief(
+            atom_id=str(atom.id),
+            label=atom_label(atom.file_path, atom.name, atom.ordinal),
+            language=atom.language,
+            file_path=atom.file_path,
+            task_name=task.name,
+            task_description=task.description,
+            spec_code=atom.spec_code,
+            enclosing_scope=context.get("enclosing_scope"),
+            imports=tuple(context.get("imports", ())),
+            preconditions=tuple(context.get("preconditions", ())),
+            postconditions=tuple(context.get("postconditions", ())),
+            dependencies=tuple(
+                DependencySnippet(
+                    atom_label(d.file_path, d.name, d.ordinal), d.generated_code or d.spec_code
+                )
+                for d in deps
+            ),
+            feedback=tuple(feedback),
+        )
+        system = plan_system_prompt(PlanBrief(plan.name, plan.description, plan.language))
+        request = GenerationRequest(
+            atom_id=str(atom.id),
+            system=system,
+            prompt=atom_prompt(brief),
+            temperature=temperature,
+            max_tokens=self._config.max_tokens,
+            reference_code=atom.reference_code,
+            language=atom.language,
+        )
+        grammar = "tsx" if atom.file_path.endswith(".tsx") else atom.language
+        return request, (before, after, grammar)
+
+    def _check(self, atom: AtomicUnit, code: str, spec_file: tuple[str, str, str]) -> str:
+        """Level 1 (syntax): the atom spliced into its file must parse."""
+        before, after, grammar = spec_file
+        started = time.perf_counter()
+        problems = syntax_problems(before + code + after, grammar)
+        first_line = before.count("\n") + 1
+        last_line = first_line + code.count("\n")
+        mine = [p for p in problems if first_line <= p.line <= last_line]
+        activity.logger.debug("level-1 check in %.1f ms", (time.perf_counter() - started) * 1e3)
+        if not mine:
+            return ""
+        return "; ".join(
+            f"line {p.line - first_line + 1}, column {p.column}: {p.message}" for p in mine
+        )
+
+    async def _quality_failure(
+        self,
+        atom: AtomicUnit,
+        attempt: int,
+        temperature: float,
+        category: ErrorCategory,
+        message: str,
+        response: GenerationResponse | None,
+        code: str | None = None,
+    ) -> c.GenerateAtomResult:
+        feedback = (
+            f"Attempt {attempt} (temperature {temperature}) failed the {category.value} check: "
+            f"{message}\nFix exactly this and keep everything else as the spec shows."
+        )
+        last = attempt >= self._config.schedule.quality_attempts
+        async with self._sessions.begin() as session:
+            await atom_repo.record_failed_attempt(
+                session,
+                {
+                    "masterplan_id": atom.masterplan_id,
+                    "atom_id": atom.id,
+                    "attempt": attempt,
+                    "error_category": category,
+                    "error_message": message[:4000],
+                    "feedback_prompt": feedback,
+                    "temperature": temperature,
+                    "generated_code": code,
+                    "input_tokens": response.input_tokens if response else 0,
+                    "output_tokens": response.output_tokens if response else 0,
+                    "cost_usd": Decimal(str(response.cost_usd)) if response else Decimal(0),
+                },
+            )
+            await session.execute(
+                update(AtomicUnit)
+                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
+                .values(
+                    attempts=attempt,
+                    last_error=message[:4000],
+                    status=AtomStatus.FAILED if last else AtomStatus.RUNNING,
+                )
+            )
+        if last:
+            return c.GenerateAtomResult(str(atom.id), "failed", attempt)
+        raise ApplicationError(f"{category.value}: {message}", type="AtomQualityError")

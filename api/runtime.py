@@ -1,0 +1,105 @@
+"""Connecting to the stack a command should use: external, a running `mge dev`, or an
+ephemeral embedded one started (and stopped) by the command itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from api.settings import Settings
+from api.stack import StackInfo, TemporalDevServer, start_postgres, start_temporal
+from persistence.db import create_engine, session_factory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    client: Client
+    database_url: str
+    temporal_address: str
+    ui_url: str | None = None
+    worker: Worker | None = None
+    mode: str = "external"
+    notes: list[str] = field(default_factory=list)
+
+
+async def connect_temporal(settings: Settings, address: str) -> Client:
+    api_key = settings.temporal.api_key.get_secret_value() if settings.temporal.api_key else None
+    return await Client.connect(
+        address,
+        namespace=settings.temporal.namespace,
+        api_key=api_key,
+        tls=settings.temporal.tls or bool(api_key),
+    )
+
+
+def database_url(settings: Settings) -> str:
+    """The configured database, or the embedded one (started on demand)."""
+    if settings.database_url:
+        return settings.database_url
+    return start_postgres(settings.data_dir)
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, run_worker: bool = True, ui: bool = True
+) -> AsyncIterator[Runtime]:
+    from api.worker import build_worker
+
+    data_dir = settings.data_dir
+    running = StackInfo.running(data_dir) if not settings.database_url else None
+    dev_server: TemporalDevServer | None = None
+    if running and not settings.temporal.address:
+        url, address, mode = running.database_url, running.temporal_address, "dev-stack"
+        ui_url = running.ui_url
+        run_worker = False  # the dev stack runs the worker
+    else:
+        url = settings.database_url or await asyncio.to_thread(start_postgres, data_dir)
+        if settings.temporal.address:
+            address, ui_url, mode = settings.temporal.address, None, "external"
+        else:
+            dev_server = await asyncio.to_thread(
+                start_temporal,
+                data_dir,
+                port=0,
+                ui_port=0,
+                ui=ui,
+                namespace=settings.temporal.namespace,
+            )
+            address, ui_url, mode = dev_server.address, dev_server.ui_url, "ephemeral"
+    engine = create_engine(url)
+    try:
+        client = await connect_temporal(settings, address)
+        runtime = Runtime(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            client=client,
+            database_url=url,
+            temporal_address=address,
+            ui_url=ui_url,
+            mode=mode,
+        )
+        if run_worker:
+            runtime.worker = build_worker(client, settings, runtime.sessions)
+            async with runtime.worker:
+                yield runtime
+        else:
+            yield runtime
+    finally:
+        await engine.dispose()
+        if dev_server is not None:
+            dev_server.stop()
+
+
+def resolve_data_dir(settings: Settings) -> Path:
+    return settings.data_dir.resolve()

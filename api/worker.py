@@ -1,0 +1,79 @@
+"""The worker: activity classes built once with their dependencies, plus the workflows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.config import ActivityConfig
+from activities.generation import GenerationActivities
+from activities.output import OutputActivities
+from activities.plan_stages import PlanActivities
+from activities.providers import AnthropicProvider, LLMProvider, ReferenceProvider
+from api.settings import Settings
+from workflows.masterplan import MasterPlanWorkflow
+from workflows.wave import WaveWorkflow
+
+
+def build_providers(settings: Settings) -> dict[str, LLMProvider]:
+    providers: dict[str, LLMProvider] = {"reference": ReferenceProvider()}
+    key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else None
+    if key:
+        providers["anthropic"] = AnthropicProvider(
+            api_key=key,
+            model=settings.llm.model,
+            base_url=settings.llm.base_url,
+            timeout_s=settings.llm.timeout_s,
+        )
+    return providers
+
+
+def activity_config(settings: Settings) -> ActivityConfig:
+    return ActivityConfig(
+        output_root=settings.output_root.resolve(),
+        schedule=settings.retry_schedule,
+        max_parallel_atoms=settings.max_parallel_atoms,
+        wave_chunk_size=settings.wave_chunk_size,
+        atom_timeout_s=settings.atom_timeout_s,
+        max_tokens=settings.llm.max_tokens,
+        provider_name=settings.llm.provider,
+    )
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    providers: Mapping[str, LLMProvider] | None = None,
+    *,
+    task_queue: str | None = None,
+) -> Worker:
+    providers = providers if providers is not None else build_providers(settings)
+    config = activity_config(settings)
+    plan = PlanActivities(sessions, providers, config)
+    generation = GenerationActivities(sessions, providers, config)
+    output = OutputActivities(sessions, config)
+    return Worker(
+        client,
+        task_queue=task_queue or settings.temporal.task_queue,
+        workflows=[MasterPlanWorkflow, WaveWorkflow],
+        activities=[
+            plan.start_run,
+            plan.atomize_plan,
+            plan.build_graph,
+            plan.validate_plan,
+            plan.finish_run,
+            generation.begin_wave,
+            generation.generate_atom,
+            generation.mark_atom_failed,
+            generation.finish_wave,
+            output.validate_output,
+            output.assemble_output,
+        ],
+        activity_executor=ThreadPoolExecutor(max_workers=4),
+        max_concurrent_activities=settings.max_concurrent_activities,
+    )

@@ -1,0 +1,1 @@
+"""Validation rules (pure): what makes generated code acceptable at each level."""

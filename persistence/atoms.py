@@ -1,0 +1,143 @@
+"""Atoms: bulk insert (idempotent), wave slices, generation results and retry history."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import NotFoundError
+from domain.status import AtomStatus
+from persistence.models import AtomDependency, AtomicUnit, AtomRetryHistory
+
+_BATCH = 500  # rows per INSERT: stays far under asyncpg's 32,767 bind parameters
+
+
+async def insert_atoms(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert atoms; rows already present (same deterministic id) are left as they are."""
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        await session.execute(insert(AtomicUnit).values(batch).on_conflict_do_nothing())
+
+
+async def plan_atoms(session: AsyncSession, masterplan_id: uuid.UUID) -> list[AtomicUnit]:
+    rows = await session.scalars(
+        select(AtomicUnit)
+        .where(AtomicUnit.masterplan_id == masterplan_id)
+        .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
+    )
+    return list(rows)
+
+
+async def count_atoms(session: AsyncSession, masterplan_id: uuid.UUID) -> dict[str, int]:
+    rows = await session.execute(
+        select(AtomicUnit.status, func.count())
+        .where(AtomicUnit.masterplan_id == masterplan_id)
+        .group_by(AtomicUnit.status)
+    )
+    return {str(status): int(n) for status, n in rows.all()}
+
+
+async def wave_slice(
+    session: AsyncSession, masterplan_id: uuid.UUID, wave_number: int, offset: int, limit: int
+) -> list[tuple[uuid.UUID, str, str | None, int]]:
+    rows = await session.execute(
+        select(AtomicUnit.id, AtomicUnit.file_path, AtomicUnit.name, AtomicUnit.ordinal)
+        .where(AtomicUnit.masterplan_id == masterplan_id, AtomicUnit.wave_number == wave_number)
+        .order_by(AtomicUnit.file_path, AtomicUnit.ordinal, AtomicUnit.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows.all()]
+
+
+async def wave_counts(
+    session: AsyncSession, masterplan_id: uuid.UUID, wave_number: int
+) -> dict[str, int]:
+    rows = await session.execute(
+        select(AtomicUnit.status, func.count())
+        .where(AtomicUnit.masterplan_id == masterplan_id, AtomicUnit.wave_number == wave_number)
+        .group_by(AtomicUnit.status)
+    )
+    return {str(status): int(n) for status, n in rows.all()}
+
+
+async def get_atom(session: AsyncSession, atom_id: str | uuid.UUID) -> AtomicUnit:
+    try:
+        key = atom_id if isinstance(atom_id, uuid.UUID) else uuid.UUID(atom_id)
+    except ValueError:
+        raise NotFoundError(f"atom id '{atom_id}' is not a UUID") from None
+    atom = await session.get(AtomicUnit, key)
+    if atom is None:
+        raise NotFoundError(f"atom {atom_id} not found")
+    return atom
+
+
+async def dependency_code(session: AsyncSession, atom_id: uuid.UUID) -> list[AtomicUnit]:
+    """The atoms this atom uses (kept edges only), with whatever code they have so far."""
+    rows = await session.scalars(
+        select(AtomicUnit)
+        .join(AtomDependency, AtomDependency.target_atom_id == AtomicUnit.id)
+        .where(AtomDependency.source_atom_id == atom_id, AtomDependency.removed.is_(False))
+        .distinct()
+        .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
+    )
+    return list(rows)
+
+
+async def retry_history(session: AsyncSession, atom_id: uuid.UUID) -> list[AtomRetryHistory]:
+    rows = await session.scalars(
+        select(AtomRetryHistory)
+        .where(AtomRetryHistory.atom_id == atom_id)
+        .order_by(AtomRetryHistory.attempt)
+    )
+    return list(rows)
+
+
+async def record_failed_attempt(session: AsyncSession, row: dict[str, Any]) -> None:
+    """One row per (atom, attempt): a redelivered attempt overwrites nothing."""
+    await session.execute(
+        insert(AtomRetryHistory)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["atom_id", "attempt"])
+    )
+
+
+async def set_atom_status(
+    session: AsyncSession, atom_ids: Sequence[uuid.UUID], status: AtomStatus, **values: Any
+) -> None:
+    await session.execute(
+        update(AtomicUnit).where(AtomicUnit.id.in_(atom_ids)).values(status=status, **values)
+    )
+
+
+async def plan_cost(session: AsyncSession, masterplan_id: uuid.UUID) -> tuple[Decimal, int, int]:
+    """Spend so far: successful attempts (on the atom) plus failed ones (retry history)."""
+    atom_row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(AtomicUnit.cost_usd), 0),
+                func.coalesce(func.sum(AtomicUnit.input_tokens), 0),
+                func.coalesce(func.sum(AtomicUnit.output_tokens), 0),
+            ).where(AtomicUnit.masterplan_id == masterplan_id)
+        )
+    ).one()
+    retry_row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(AtomRetryHistory.cost_usd), 0),
+                func.coalesce(func.sum(AtomRetryHistory.input_tokens), 0),
+                func.coalesce(func.sum(AtomRetryHistory.output_tokens), 0),
+            ).where(AtomRetryHistory.masterplan_id == masterplan_id)
+        )
+    ).one()
+    return (
+        Decimal(atom_row[0]) + Decimal(retry_row[0]),
+        int(atom_row[1]) + int(retry_row[1]),
+        int(atom_row[2]) + int(retry_row[2]),
+    )

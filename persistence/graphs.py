@@ -1,0 +1,120 @@
+"""The dependency graph of a plan: graph row, edges, waves, atom wave numbers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.status import WaveStatus
+from persistence.models import (
+    AtomDependency,
+    AtomicUnit,
+    DependencyGraphRow,
+    ExecutionWave,
+    MasterPlan,
+)
+
+_BATCH = 1000
+
+
+def graph_id_for(masterplan_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(masterplan_id, "dependency-graph")
+
+
+def wave_id_for(masterplan_id: uuid.UUID, wave_number: int) -> uuid.UUID:
+    return uuid.uuid5(masterplan_id, f"wave-{wave_number}")
+
+
+async def replace_graph(
+    session: AsyncSession,
+    masterplan_id: uuid.UUID,
+    *,
+    stats: dict[str, Any],
+    edges: Sequence[dict[str, Any]],
+    waves: Sequence[Sequence[uuid.UUID]],
+    critical_path_length: int,
+    removed_edge_count: int,
+) -> uuid.UUID:
+    """Write the whole graph in the caller's transaction, replacing any earlier one.
+
+    Replacing (rather than appending) makes a redelivered `build_graph` activity harmless.
+    """
+    graph_id = graph_id_for(masterplan_id)
+    await session.execute(
+        update(MasterPlan).where(MasterPlan.id == masterplan_id).values(graph_id=None)
+    )
+    await session.execute(delete(DependencyGraphRow).where(DependencyGraphRow.id == graph_id))
+    session.add(
+        DependencyGraphRow(
+            id=graph_id,
+            masterplan_id=masterplan_id,
+            node_count=sum(len(w) for w in waves),
+            edge_count=len(edges) - removed_edge_count,
+            wave_count=len(waves),
+            removed_edge_count=removed_edge_count,
+            critical_path_length=critical_path_length,
+            stats=stats,
+        )
+    )
+    await session.flush()
+    rows = [{**edge, "graph_id": graph_id, "masterplan_id": masterplan_id} for edge in edges]
+    for start in range(0, len(rows), _BATCH):
+        await session.execute(
+            insert(AtomDependency).values(rows[start : start + _BATCH]).on_conflict_do_nothing()
+        )
+    wave_rows = [
+        {
+            "id": wave_id_for(masterplan_id, number),
+            "masterplan_id": masterplan_id,
+            "graph_id": graph_id,
+            "wave_number": number,
+            "atom_count": len(atom_ids),
+            "status": WaveStatus.PENDING,
+        }
+        for number, atom_ids in enumerate(waves)
+    ]
+    for start in range(0, len(wave_rows), _BATCH):
+        await session.execute(insert(ExecutionWave).values(wave_rows[start : start + _BATCH]))
+    for number, atom_ids in enumerate(waves):
+        ids = list(atom_ids)
+        for start in range(0, len(ids), _BATCH):
+            await session.execute(
+                update(AtomicUnit)
+                .where(AtomicUnit.id.in_(ids[start : start + _BATCH]))
+                .values(wave_number=number)
+            )
+    await session.execute(
+        update(MasterPlan)
+        .where(MasterPlan.id == masterplan_id)
+        .values(
+            graph_id=graph_id,
+            total_waves=len(waves),
+            max_parallelism=max((len(w) for w in waves), default=0),
+        )
+    )
+    return graph_id
+
+
+async def get_graph(session: AsyncSession, masterplan_id: uuid.UUID) -> DependencyGraphRow | None:
+    return await session.get(DependencyGraphRow, graph_id_for(masterplan_id))
+
+
+async def graph_edges(session: AsyncSession, masterplan_id: uuid.UUID) -> list[AtomDependency]:
+    rows = await session.scalars(
+        select(AtomDependency).where(AtomDependency.graph_id == graph_id_for(masterplan_id))
+    )
+    return list(rows)
+
+
+async def plan_waves(session: AsyncSession, masterplan_id: uuid.UUID) -> list[ExecutionWave]:
+    rows = await session.scalars(
+        select(ExecutionWave)
+        .where(ExecutionWave.masterplan_id == masterplan_id)
+        .order_by(ExecutionWave.wave_number)
+    )
+    return list(rows)

@@ -1,0 +1,1 @@
+"""Temporal workflows: deterministic orchestration only (ids in, ids out)."""

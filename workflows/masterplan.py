@@ -1,0 +1,201 @@
+"""MasterPlanWorkflow: one durable run of a plan, from atomization to assembled files."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities import contracts as c
+
+from workflows import search_attributes as sa
+from workflows.ids import wave_workflow_id
+from workflows.wave import WaveWorkflow
+
+_STAGE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(seconds=30),
+    maximum_attempts=5,
+    non_retryable_error_types=["NonRetryableError", "InvalidInputError", "NotFoundError"],
+)
+_STAGE_TIMEOUT = timedelta(minutes=30)
+_SHORT = timedelta(minutes=2)
+T = TypeVar("T")
+
+
+@workflow.defn(name="MasterPlanWorkflow")
+class MasterPlanWorkflow:
+    def __init__(self) -> None:
+        self._masterplan_id = ""
+        self._status = "queued"
+        self._reason: str | None = None
+        self._current_wave: int | None = None
+        self._waves: list[c.WaveInfo] = []
+        self._waves_done = 0
+        self._completed = 0
+        self._failed = 0
+
+    @workflow.query(name="status")
+    def status(self) -> c.PlanStatusView:
+        return c.PlanStatusView(
+            self._masterplan_id, self._status, self._reason, self._current_wave, len(self._waves)
+        )
+
+    @workflow.query(name="progress")
+    def progress(self) -> c.PlanProgress:
+        return c.PlanProgress(
+            waves_total=len(self._waves),
+            waves_done=self._waves_done,
+            atoms_total=sum(w.atom_count for w in self._waves),
+            atoms_completed=self._completed,
+            atoms_failed=self._failed,
+        )
+
+    def _set_status(self, status: str, reason: str | None = None) -> None:
+        self._status = status
+        self._reason = reason
+        workflow.upsert_search_attributes([sa.PLAN_STATUS.value_set(status)])
+
+    async def _stage(self, name: str, arg: object, result_type: type[T], summary: str) -> T:
+        result: T = await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=_STAGE_TIMEOUT,
+            retry_policy=_STAGE_RETRY,
+            summary=summary,
+        )
+        return result
+
+    @workflow.run
+    async def run(self, plan: c.MasterPlanInput) -> c.MasterPlanResult:
+        try:
+            return await self._run(plan)
+        except ActivityError as err:
+            reason = f"{self._status} failed: {_root_message(err)}"
+            await self._record_end("failed", reason)
+            raise ApplicationError(reason, type="MasterPlanFailed", non_retryable=True) from err
+        except asyncio.CancelledError:
+            await self._record_end("cancelled", "cancelled on request")
+            raise
+
+    async def _record_end(self, status: str, reason: str) -> None:
+        """Best effort: the run already failed; recording it must not hide why."""
+        self._set_status(status, reason)
+        try:
+            await self._finish(status, reason)
+        except ActivityError:
+            workflow.logger.warning(
+                "could not record the end of masterplan %s", self._masterplan_id
+            )
+
+    async def _run(self, plan: c.MasterPlanInput) -> c.MasterPlanResult:
+        self._masterplan_id = plan.masterplan_id
+        ref = c.PlanRef(plan.masterplan_id)
+        workflow.upsert_search_attributes([sa.MASTERPLAN_ID.value_set(plan.masterplan_id)])
+
+        self._set_status("queued")
+        config = await self._stage(c.START_RUN, ref, c.RunConfig, "start run")
+
+        self._set_status("atomizing")
+        atomized = await self._stage(c.ATOMIZE_PLAN, ref, c.AtomizeResult, "atomize plan")
+
+        self._set_status("graphing")
+        graph = await self._stage(c.BUILD_GRAPH, ref, c.GraphResult, "build dependency graph")
+        self._waves = list(graph.waves)
+
+        self._set_status("validating")
+        check = await self._stage(c.VALIDATE_PLAN, ref, c.PlanCheckResult, "validate plan")
+        if not check.passed:
+            reason = "plan validation: " + "; ".join(check.problems)
+            await self._record_end("failed", reason)
+            raise ApplicationError(reason, type="PlanValidationFailed", non_retryable=True)
+
+        self._set_status("generating")
+        for wave in self._waves:
+            await self._run_wave(config, wave)
+            self._waves_done += 1
+        self._current_wave = None
+
+        self._set_status("assembling")
+        checked = await self._stage(
+            c.VALIDATE_OUTPUT, ref, c.OutputCheckResult, "validate tasks, milestones, plan"
+        )
+        assembled = await self._stage(c.ASSEMBLE_OUTPUT, ref, c.AssembleResult, "assemble output")
+        notes = []
+        if self._failed:
+            notes.append(f"{self._failed} atom(s) failed and need review")
+        if checked.failed:
+            notes.append(f"{checked.failed} of {checked.checks} output check(s) failed")
+        if atomized.oversized_count:
+            notes.append(f"{atomized.oversized_count} oversized atom(s)")
+        return await self._finish("completed", "; ".join(notes) or None, files=assembled.files)
+
+    async def _run_wave(self, config: c.RunConfig, wave: c.WaveInfo) -> None:
+        self._current_wave = wave.wave_number
+        workflow.upsert_search_attributes([sa.WAVE.value_set(wave.wave_number)])
+        chunk = max(1, config.wave_chunk_size)
+        parts = max(1, -(-wave.atom_count // chunk))
+        # Chunks of one wave are independent, so they run side by side and share the cap on
+        # atoms in flight.
+        per_part = max(1, config.max_parallel_atoms // parts)
+        handles = []
+        for part in range(parts):
+            handles.append(
+                workflow.execute_child_workflow(
+                    WaveWorkflow.run,
+                    c.WaveInput(
+                        masterplan_id=self._masterplan_id,
+                        wave_number=wave.wave_number,
+                        part=part,
+                        offset=part * chunk,
+                        limit=chunk,
+                        max_parallel=per_part,
+                        temperatures=list(config.temperatures),
+                        initial_backoff_s=config.initial_backoff_s,
+                        max_backoff_s=config.max_backoff_s,
+                        atom_timeout_s=config.atom_timeout_s,
+                    ),
+                    id=wave_workflow_id(self._masterplan_id, wave.wave_number, part, parts),
+                    parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
+                    static_summary=f"wave {wave.wave_number} part {part + 1}/{parts}",
+                )
+            )
+        results = await asyncio.gather(*handles)
+        for result in results:
+            self._completed += result.completed
+            self._failed += result.failed
+
+    async def _finish(
+        self, status: str, reason: str | None, *, files: int = 0
+    ) -> c.MasterPlanResult:
+        await workflow.execute_activity(
+            c.FINISH_RUN,
+            c.RunOutcome(self._masterplan_id, status, reason),
+            start_to_close_timeout=_SHORT,
+            retry_policy=_STAGE_RETRY,
+            summary=f"finish run: {status}",
+        )
+        self._set_status(status, reason)
+        return c.MasterPlanResult(
+            masterplan_id=self._masterplan_id,
+            status=status,
+            total_atoms=sum(w.atom_count for w in self._waves),
+            completed_atoms=self._completed,
+            failed_atoms=self._failed,
+            waves=len(self._waves),
+            files=files,
+            reason=reason,
+        )
+
+
+def _root_message(err: BaseException) -> str:
+    while err.__cause__ is not None:
+        err = err.__cause__
+    return str(err)
