@@ -5,8 +5,8 @@ Side-effect free and stdlib-only: workflows import this module through
 here — never code or LLM text (Temporal keeps every payload in the history).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Temporal resolves these field types at run
+# time inside the workflow sandbox, where string annotations cannot be evaluated.
 from dataclasses import dataclass, field
 
 # Activity names: workflows call activities by name so they never import activity code.

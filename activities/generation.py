@@ -160,7 +160,8 @@ class GenerationActivities:
                     status=AtomStatus.COMPLETED,
                     attempts=attempt,
                     generated_attempt=attempt,
-                    temperature=temperature,
+                    # What was sent: None when the model takes no temperature (recent models).
+                    temperature=response.temperature,
                     input_tokens=response.input_tokens,
                     output_tokens=response.output_tokens,
                     cache_read_tokens=response.cache_read_tokens,
@@ -272,7 +273,7 @@ class GenerationActivities:
                     "error_category": category,
                     "error_message": message[:4000],
                     "feedback_prompt": feedback,
-                    "temperature": temperature,
+                    "temperature": response.temperature if response else temperature,
                     "generated_code": code,
                     "input_tokens": response.input_tokens if response else 0,
                     "output_tokens": response.output_tokens if response else 0,

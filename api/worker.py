@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -74,6 +73,5 @@ def build_worker(
             output.validate_output,
             output.assemble_output,
         ],
-        activity_executor=ThreadPoolExecutor(max_workers=4),
         max_concurrent_activities=settings.max_concurrent_activities,
     )

@@ -310,7 +310,9 @@ class AtomRetryHistory(Base):
     error_category: Mapped[ErrorCategory] = mapped_column(_enum(ErrorCategory, "error_category"))
     error_message: Mapped[str] = mapped_column(Text)
     feedback_prompt: Mapped[str] = mapped_column(Text)
-    temperature: Mapped[float] = mapped_column(Float)
+    temperature: Mapped[float | None] = mapped_column(
+        Float, doc="The temperature sent; NULL when the model takes none."
+    )
     generated_code: Mapped[str | None] = mapped_column(Text)
     input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     output_tokens: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -44,6 +44,7 @@ async def import_plan(session: AsyncSession, spec: MasterPlanSpec) -> MasterPlan
             description=phase_spec.description,
         )
         session.add(phase)
+        await session.flush()  # no ORM relationships, so parents are flushed before children
         for m_index, milestone_spec in enumerate(phase_spec.milestones):
             milestone = Milestone(
                 id=uuid.uuid4(),
@@ -54,6 +55,7 @@ async def import_plan(session: AsyncSession, spec: MasterPlanSpec) -> MasterPlan
                 description=milestone_spec.description,
             )
             session.add(milestone)
+            await session.flush()
             for task_spec in milestone_spec.tasks:
                 session.add(
                     Task(

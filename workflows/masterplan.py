@@ -196,6 +196,7 @@ class MasterPlanWorkflow:
 
 
 def _root_message(err: BaseException) -> str:
-    while err.__cause__ is not None:
-        err = err.__cause__
+    # Temporal failures chain through `.cause` (ActivityError -> ApplicationError).
+    while getattr(err, "cause", None) is not None:
+        err = err.cause  # type: ignore[attr-defined]
     return str(err)

@@ -444,7 +444,7 @@ def upgrade() -> None:
         ),
         sa.Column("error_message", sa.Text(), nullable=False),
         sa.Column("feedback_prompt", sa.Text(), nullable=False),
-        sa.Column("temperature", sa.Float(), nullable=False),
+        sa.Column("temperature", sa.Float(), nullable=True),
         sa.Column("generated_code", sa.Text(), nullable=True),
         sa.Column("input_tokens", sa.BigInteger(), nullable=False),
         sa.Column("output_tokens", sa.BigInteger(), nullable=False),
