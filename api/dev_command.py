@@ -61,7 +61,7 @@ async def run_dev(settings: Settings, console: Console) -> None:
                 host=settings.api.host,
                 port=settings.api.port,
                 log_level="warning",
-                lifespan="on",
+                lifespan="off",
             )
         )
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

@@ -46,7 +46,7 @@ async def test_reference_run_generates_the_reference_files(
 
     assert result.status == "completed"
     assert result.failed_atoms == 0
-    assert result.total_atoms == result.completed_atoms > 2
+    assert result.total_atoms == result.completed_atoms >= 2
     assert result.waves >= 2, "the repository uses the model, so it comes in a later wave"
 
     async with sessions() as session:
