@@ -21,6 +21,7 @@ FINISH_WAVE = "finish_wave"
 VALIDATE_OUTPUT = "validate_output"
 ASSEMBLE_OUTPUT = "assemble_output"
 FINISH_RUN = "finish_run"
+SKIP_ATOMS = "skip_atoms"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class RunConfig:
     max_backoff_s: float
     atom_timeout_s: float
     granularity: str = "atom"
+    max_provider_retries: int = 10
+    heartbeat_timeout_s: float = 60.0
+    budget_usd: float | None = None
+    estimated_atom_cost_usd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,10 @@ class WaveInput:
     initial_backoff_s: float = 1.0
     max_backoff_s: float = 4.0
     atom_timeout_s: float = 300.0
+    max_provider_retries: int = 10
+    heartbeat_timeout_s: float = 60.0
+    budget_remaining_usd: float | None = None
+    estimated_atom_cost_usd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,18 @@ class WaveResult:
     part: int
     completed: int
     failed: int
+    skipped: int = 0
+    cost_usd: float = 0.0
+    budget_exhausted: bool = False
+
+
+@dataclass(frozen=True)
+class SkipAtoms:
+    """Atoms left unscheduled (budget reached); ids only."""
+
+    masterplan_id: str
+    atom_ids: list[str]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -198,3 +219,5 @@ class PlanProgress:
     atoms_total: int
     atoms_completed: int
     atoms_failed: int
+    atoms_skipped: int = 0
+    cost_usd: float = 0.0

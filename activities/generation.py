@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from activities.providers.errors import (
     ProviderTransientError,
 )
 from domain.assembly import keep_layout
+from domain.attempts import AttemptPlan, RecordedAttempt, plan_attempt
 from domain.prompts import AtomBrief, DependencySnippet, PlanBrief, atom_prompt, plan_system_prompt
 from domain.status import AtomStatus, ErrorCategory, WaveStatus
 from domain.validation.syntax import syntax_problems
@@ -97,6 +99,17 @@ class GenerationActivities:
                 .values(**values)
             )
 
+    @activity.defn(name=c.SKIP_ATOMS)
+    @permanent_errors_fail_fast
+    async def skip_atoms(self, skip: c.SkipAtoms) -> None:
+        async with self._sessions.begin() as session:
+            await atom_repo.set_atom_status(
+                session,
+                [uuid.UUID(a) for a in skip.atom_ids],
+                AtomStatus.SKIPPED,
+                last_error=skip.reason,
+            )
+
     @activity.defn(name=c.MARK_ATOM_FAILED)
     @permanent_errors_fail_fast
     async def mark_atom_failed(self, failure: c.AtomFailure) -> None:
@@ -114,8 +127,6 @@ class GenerationActivities:
     @permanent_errors_fail_fast
     async def generate_atom(self, request: c.GenerateAtomInput) -> c.GenerateAtomResult:
         attempt = activity.info().attempt
-        schedule = self._config.schedule
-        temperature = schedule.temperature_for(attempt)
         async with self._sessions() as session:
             atom = await atom_repo.get_atom(session, request.atom_id)
             if atom.status in _DONE:
@@ -123,33 +134,49 @@ class GenerationActivities:
                 return c.GenerateAtomResult(request.atom_id, "completed", atom.attempts)
             plan = await plan_repo.get_plan(session, atom.masterplan_id)
             provider = choose_provider(self._providers, plan.provider, self._config.provider_name)
-            generation, spec_file = await self._build_request(session, atom, attempt, temperature)
+            history = await atom_repo.retry_history(session, atom.id)
+            step = plan_attempt(
+                attempt,
+                [RecordedAttempt(h.attempt, h.error_category, h.feedback_prompt) for h in history],
+                self._config.schedule,
+            )
+            if step.exhausted:
+                # Attempts lost to timeouts used up the schedule before this delivery.
+                return await self._give_up(atom, attempt, "every quality attempt was lost")
+            generation, spec_file = await self._build_request(session, atom, step)
+        await self._mark_running(atom.id, attempt)
         try:
-            response = await provider.generate(generation)
+            response = await self._call_with_heartbeats(provider, generation)
         except ProviderPermanentError as err:
             raise ApplicationError(
                 str(err), type="ProviderPermanentError", non_retryable=True
             ) from err
         except ProviderRateLimited as err:
+            # Not the model's fault: recorded, but no quality attempt is used up.
+            await self._record(atom, attempt, ErrorCategory.RATE_LIMITED, str(err), None, None)
+            delay = err.retry_after if err.retry_after is not None else None
             raise ApplicationError(
                 str(err),
                 type="ProviderRateLimited",
-                next_retry_delay=(
-                    None if err.retry_after is None else timedelta(seconds=err.retry_after)
-                ),
+                next_retry_delay=None if delay is None else timedelta(seconds=delay),
             ) from err
         except ProviderEmptyAnswer as err:
             return await self._quality_failure(
-                atom, attempt, temperature, ErrorCategory.CONTEXT, str(err), err.response
+                atom, attempt, step, ErrorCategory.CONTEXT, str(err), err.response
             )
         except ProviderTransientError as err:
+            if err.error_type == "timeout":
+                return await self._quality_failure(
+                    atom, attempt, step, ErrorCategory.TIMEOUT, str(err), None
+                )
+            await self._record(atom, attempt, ErrorCategory.PROVIDER_ERROR, str(err), None, None)
             raise ApplicationError(str(err), type="ProviderTransientError") from err
 
         code = keep_layout(atom.spec_code, response.code)
-        problems = self._check(atom, code, spec_file)
+        problems = self._check(code, spec_file)
         if problems:
             return await self._quality_failure(
-                atom, attempt, temperature, ErrorCategory.SYNTAX, problems, response, code
+                atom, attempt, step, ErrorCategory.SYNTAX, problems, response, code
             )
         async with self._sessions.begin() as session:
             await session.execute(
@@ -158,7 +185,7 @@ class GenerationActivities:
                 .values(
                     generated_code=code,
                     status=AtomStatus.COMPLETED,
-                    attempts=attempt,
+                    attempts=step.quality_attempt,
                     generated_attempt=attempt,
                     # What was sent: None when the model takes no temperature (recent models).
                     temperature=response.temperature,
@@ -170,12 +197,51 @@ class GenerationActivities:
                     last_error=None,
                 )
             )
+        # The atom's whole cost, failed attempts included, so the workflow can keep the budget.
+        prior = float(sum((h.cost_usd for h in history), Decimal(0)))
         return c.GenerateAtomResult(
-            request.atom_id, "completed", attempt, cost_usd=response.cost_usd
+            request.atom_id,
+            "completed",
+            step.quality_attempt,
+            cost_usd=prior + response.cost_usd,
         )
 
+    async def _call_with_heartbeats(
+        self, provider: LLMProvider, generation: GenerationRequest
+    ) -> GenerationResponse:
+        """Heartbeat while the model thinks: that is how a cancellation reaches us, and how
+        Temporal notices a dead worker long before the start-to-close timeout."""
+        call = asyncio.ensure_future(provider.generate(generation))
+        try:
+            while True:
+                done, _ = await asyncio.wait({call}, timeout=self._config.heartbeat_every_s)
+                if done:
+                    return call.result()
+                activity.heartbeat()
+        finally:
+            if not call.done():
+                call.cancel()
+
+    async def _mark_running(self, atom_id: uuid.UUID, attempt: int) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(AtomicUnit)
+                .where(AtomicUnit.id == atom_id, AtomicUnit.status.not_in(_DONE))
+                .values(status=AtomStatus.RUNNING)
+            )
+
+    async def _give_up(self, atom: AtomicUnit, attempt: int, reason: str) -> c.GenerateAtomResult:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(AtomicUnit)
+                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
+                .values(status=AtomStatus.FAILED, last_error=reason)
+            )
+            spent = await atom_repo.atom_retry_cost(session, atom.id)
+        return c.GenerateAtomResult(str(atom.id), "failed", attempt, cost_usd=float(spent))
+
     async def _build_request(
-        self, session: AsyncSession, atom: AtomicUnit, attempt: int, temperature: float
+        self, session: AsyncSession, atom: AtomicUnit, step: AttemptPlan
     ) -> tuple[GenerationRequest, tuple[str, str, str]]:
         task = await session.get(Task, atom.task_id)
         assert task is not None
@@ -189,16 +255,6 @@ class GenerationActivities:
         before = "".join(code for ordinal, code in sibling_rows if ordinal < atom.ordinal)
         after = "".join(code for ordinal, code in sibling_rows if ordinal > atom.ordinal)
         deps = await atom_repo.dependency_code(session, atom.id)
-        history = await atom_repo.retry_history(session, atom.id)
-        feedback = [row.feedback_prompt for row in history if row.attempt < attempt]
-        recorded = {row.attempt for row in history}
-        for lost in range(1, attempt):
-            if lost not in recorded:
-                # An attempt that left no row died without reporting: a timeout or a crash.
-                feedback.append(
-                    f"Attempt {lost} produced no result: it timed out or its worker stopped. "
-                    "Answer with a shorter, simpler piece of code."
-                )
         context = atom.context or {}
         brief = AtomBrief(
             atom_id=str(atom.id),
@@ -218,14 +274,14 @@ class GenerationActivities:
                 )
                 for d in deps
             ),
-            feedback=tuple(feedback),
+            feedback=step.feedback,
         )
         system = plan_system_prompt(PlanBrief(plan.name, plan.description, plan.language))
         request = GenerationRequest(
             atom_id=str(atom.id),
             system=system,
             prompt=atom_prompt(brief),
-            temperature=temperature,
+            temperature=step.temperature,
             max_tokens=self._config.max_tokens,
             reference_code=atom.reference_code,
             language=atom.language,
@@ -233,7 +289,7 @@ class GenerationActivities:
         grammar = "tsx" if atom.file_path.endswith(".tsx") else atom.language
         return request, (before, after, grammar)
 
-    def _check(self, atom: AtomicUnit, code: str, spec_file: tuple[str, str, str]) -> str:
+    def _check(self, code: str, spec_file: tuple[str, str, str]) -> str:
         """Level 1 (syntax): the atom spliced into its file must parse."""
         before, after, grammar = spec_file
         started = time.perf_counter()
@@ -248,21 +304,18 @@ class GenerationActivities:
             f"line {p.line - first_line + 1}, column {p.column}: {p.message}" for p in mine
         )
 
-    async def _quality_failure(
+    async def _record(
         self,
         atom: AtomicUnit,
         attempt: int,
-        temperature: float,
         category: ErrorCategory,
         message: str,
         response: GenerationResponse | None,
-        code: str | None = None,
-    ) -> c.GenerateAtomResult:
-        feedback = (
-            f"Attempt {attempt} (temperature {temperature}) failed the {category.value} check: "
-            f"{message}\nFix exactly this and keep everything else as the spec shows."
-        )
-        last = attempt >= self._config.schedule.quality_attempts
+        code: str | None,
+        *,
+        feedback: str = "",
+        temperature: float | None = None,
+    ) -> None:
         async with self._sessions.begin() as session:
             await atom_repo.record_failed_attempt(
                 session,
@@ -283,12 +336,45 @@ class GenerationActivities:
             await session.execute(
                 update(AtomicUnit)
                 .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
-                .values(
-                    attempts=attempt,
-                    last_error=message[:4000],
-                    status=AtomStatus.FAILED if last else AtomStatus.RUNNING,
-                )
+                .values(last_error=message[:4000])
             )
-        if last:
-            return c.GenerateAtomResult(str(atom.id), "failed", attempt)
+
+    async def _quality_failure(
+        self,
+        atom: AtomicUnit,
+        attempt: int,
+        step: AttemptPlan,
+        category: ErrorCategory,
+        message: str,
+        response: GenerationResponse | None,
+        code: str | None = None,
+    ) -> c.GenerateAtomResult:
+        feedback = quality_feedback(step.quality_attempt, step.temperature, category, message)
+        await self._record(
+            atom,
+            attempt,
+            category,
+            message,
+            response,
+            code,
+            feedback=feedback,
+            temperature=step.temperature,
+        )
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(AtomicUnit)
+                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
+                .values(attempts=step.quality_attempt)
+            )
+        if step.quality_attempt >= self._config.schedule.quality_attempts:
+            return await self._give_up(atom, attempt, f"{category.value}: {message}"[:4000])
         raise ApplicationError(f"{category.value}: {message}", type="AtomQualityError")
+
+
+def quality_feedback(
+    quality_attempt: int, temperature: float, category: ErrorCategory, message: str
+) -> str:
+    return (
+        f"Attempt {quality_attempt} (temperature {temperature}) failed the {category.value} "
+        f"check: {message}\nFix exactly this and keep everything else as the spec shows."
+    )

@@ -16,6 +16,7 @@ from activities.config import ActivityConfig
 from activities.errors import permanent_errors_fail_fast
 from activities.provider_choice import choose_provider
 from activities.providers.base import GenerationRequest, LLMProvider
+from activities.providers.pricing import DEFAULT_PRICE_TABLE
 from domain.atomization import Atom, AtomizationConfig, atomize_source
 from domain.errors import InvalidInputError
 from domain.graph import GraphAtom, build_dependency_graph
@@ -90,6 +91,8 @@ class PlanActivities:
             plan.workflow_id = activity.info().workflow_id
             plan.started_at = plan.started_at or datetime.now(UTC)
             granularity = plan.granularity
+            provider_name = plan.provider
+            budget = float(plan.budget_usd) if plan.budget_usd is not None else None
         schedule = self._config.schedule
         return c.RunConfig(
             masterplan_id=ref.masterplan_id,
@@ -101,6 +104,19 @@ class PlanActivities:
             max_backoff_s=schedule.max_backoff_s,
             atom_timeout_s=self._config.atom_timeout_s,
             granularity=granularity,
+            max_provider_retries=self._config.max_provider_retries,
+            heartbeat_timeout_s=self._config.heartbeat_timeout_s,
+            budget_usd=budget,
+            estimated_atom_cost_usd=self._estimated_atom_cost(provider_name),
+        )
+
+    def _estimated_atom_cost(self, provider_name: str) -> float:
+        if provider_name == "reference":
+            return 0.0
+        return DEFAULT_PRICE_TABLE.cost(
+            self._config.model,
+            input_tokens=self._config.estimated_input_tokens,
+            output_tokens=self._config.estimated_output_tokens,
         )
 
     async def _set_status(self, session: AsyncSession, plan_id: uuid.UUID, status: str) -> None:
@@ -275,10 +291,13 @@ class PlanActivities:
         low_context = [a for a in atoms if a.context_completeness < 0.6]
         if low_context:
             warnings.append(f"{len(low_context)} atom(s) with context completeness under 60%")
-        estimate = 0.0
+        estimate = len(atoms) * self._estimated_atom_cost(
+            plan.provider or self._config.provider_name
+        )
         if plan.budget_usd is not None and estimate > float(plan.budget_usd):
-            problems.append(
-                f"estimated cost ${estimate:.2f} exceeds the budget ${plan.budget_usd:.2f}"
+            warnings.append(
+                f"estimated cost ${estimate:.2f} exceeds the budget ${plan.budget_usd:.2f}: "
+                "generation stops when the budget is reached"
             )
         async with self._sessions.begin() as session:
             await replace_results(
@@ -305,8 +324,16 @@ class PlanActivities:
     @activity.defn(name=c.FINISH_RUN)
     @permanent_errors_fail_fast
     async def finish_run(self, outcome: c.RunOutcome) -> None:
+        leftover = {
+            PlanStatus.CANCELLED: AtomStatus.CANCELLED,
+            PlanStatus.FAILED: AtomStatus.CANCELLED,
+            PlanStatus.BUDGET_EXCEEDED: AtomStatus.SKIPPED,
+        }.get(PlanStatus(outcome.status))
         async with self._sessions.begin() as session:
             plan = await plan_repo.get_plan(session, outcome.masterplan_id)
+            if leftover is not None:
+                # Atoms that will never run now say why instead of staying pending.
+                await atom_repo.settle_unfinished(session, plan.id, leftover, outcome.reason)
             cost, tokens_in, tokens_out = await atom_repo.plan_cost(session, plan.id)
             counts = await atom_repo.count_atoms(session, plan.id)
             done = counts.get(AtomStatus.COMPLETED, 0) + counts.get(AtomStatus.APPROVED, 0)

@@ -31,7 +31,7 @@ class TemporalSettings(BaseModel):
 
 class LLMSettings(BaseModel):
     provider: Literal["reference", "anthropic"] = "reference"
-    model: str = "claude-sonnet-4-5"
+    model: str = "claude-sonnet-4-6"
     api_key: SecretStr | None = None
     base_url: str | None = None
     max_tokens: int = Field(2048, ge=64, le=64000)
@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     initial_backoff_s: float = Field(1.0, gt=0)
     max_backoff_s: float = Field(4.0, gt=0)
     atom_timeout_s: float = Field(300.0, gt=0)
+    heartbeat_every_s: float = Field(5.0, gt=0)
+    heartbeat_timeout_s: float = Field(60.0, gt=0)
+    max_provider_retries: int = Field(
+        10, ge=0, description="Retries for rate limits / provider errors (no quality attempt)."
+    )
     max_concurrent_activities: int = Field(200, ge=1)
 
     @field_validator("temperatures")

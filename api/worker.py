@@ -40,6 +40,10 @@ def activity_config(settings: Settings) -> ActivityConfig:
         atom_timeout_s=settings.atom_timeout_s,
         max_tokens=settings.llm.max_tokens,
         provider_name=settings.llm.provider,
+        model=settings.llm.model,
+        heartbeat_every_s=settings.heartbeat_every_s,
+        heartbeat_timeout_s=settings.heartbeat_timeout_s,
+        max_provider_retries=settings.max_provider_retries,
     )
 
 
@@ -69,6 +73,7 @@ def build_worker(
             generation.begin_wave,
             generation.generate_atom,
             generation.mark_atom_failed,
+            generation.skip_atoms,
             generation.finish_wave,
             output.validate_output,
             output.assemble_output,

@@ -41,12 +41,29 @@ class WaveStatus(StrEnum):
 
 
 class ErrorCategory(StrEnum):
+    """Why an attempt failed. The first six are quality failures and use up one of the
+    quality attempts; the last two are the provider's trouble and do not."""
+
     SYNTAX = "syntax"
     TYPE = "type"
     LOGIC = "logic"
     TIMEOUT = "timeout"
     DEPENDENCY = "dependency"
     CONTEXT = "context"
+    RATE_LIMITED = "rate_limited"
+    PROVIDER_ERROR = "provider_error"
+
+
+QUALITY_CATEGORIES = frozenset(
+    {
+        ErrorCategory.SYNTAX,
+        ErrorCategory.TYPE,
+        ErrorCategory.LOGIC,
+        ErrorCategory.TIMEOUT,
+        ErrorCategory.DEPENDENCY,
+        ErrorCategory.CONTEXT,
+    }
+)
 
 
 class ValidationOutcome(StrEnum):

@@ -116,6 +116,29 @@ async def set_atom_status(
     )
 
 
+async def atom_retry_cost(session: AsyncSession, atom_id: uuid.UUID) -> Decimal:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(AtomRetryHistory.cost_usd), 0)).where(
+            AtomRetryHistory.atom_id == atom_id
+        )
+    )
+    return Decimal(total or 0)
+
+
+async def settle_unfinished(
+    session: AsyncSession, masterplan_id: uuid.UUID, status: AtomStatus, reason: str | None
+) -> None:
+    """Give every atom that has not finished a final status (cancelled, skipped)."""
+    await session.execute(
+        update(AtomicUnit)
+        .where(
+            AtomicUnit.masterplan_id == masterplan_id,
+            AtomicUnit.status.in_([AtomStatus.PENDING, AtomStatus.RUNNING]),
+        )
+        .values(status=status, last_error=reason)
+    )
+
+
 async def plan_cost(session: AsyncSession, masterplan_id: uuid.UUID) -> tuple[Decimal, int, int]:
     """Spend so far: successful attempts (on the atom) plus failed ones (retry history)."""
     atom_row = (

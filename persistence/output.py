@@ -38,7 +38,7 @@ async def project_files(
         for test_file, key, text, language in tests.all():
             path = test_file or default_test_path(key, language)
             if path not in taken:
-                files.append(AssembledFile(path, text))
+                files.append(AssembledFile(path, text or ""))
                 taken.add(path)
         files.sort(key=lambda f: f.path)
     return files

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from activities import contracts as c
 
 from workflows import search_attributes as sa
+from workflows.failures import root_message
 from workflows.ids import wave_workflow_id
 from workflows.wave import WaveWorkflow
 
@@ -40,6 +41,9 @@ class MasterPlanWorkflow:
         self._waves_done = 0
         self._completed = 0
         self._failed = 0
+        self._skipped = 0
+        self._spent = 0.0
+        self._budget_exhausted = False
 
     @workflow.query(name="status")
     def status(self) -> c.PlanStatusView:
@@ -55,6 +59,8 @@ class MasterPlanWorkflow:
             atoms_total=sum(w.atom_count for w in self._waves),
             atoms_completed=self._completed,
             atoms_failed=self._failed,
+            atoms_skipped=self._skipped,
+            cost_usd=self._spent,
         )
 
     def _set_status(self, status: str, reason: str | None = None) -> None:
@@ -78,7 +84,7 @@ class MasterPlanWorkflow:
         try:
             return await self._run(plan)
         except ActivityError as err:
-            reason = f"{self._status} failed: {_root_message(err)}"
+            reason = f"{self._status} failed: {root_message(err)}"
             await self._record_end("failed", reason)
             raise ApplicationError(reason, type="MasterPlanFailed", non_retryable=True) from err
         except asyncio.CancelledError:
@@ -121,6 +127,8 @@ class MasterPlanWorkflow:
         for wave in self._waves:
             await self._run_wave(config, wave)
             self._waves_done += 1
+            if self._budget_exhausted:
+                break
         self._current_wave = None
 
         self._set_status("assembling")
@@ -129,13 +137,19 @@ class MasterPlanWorkflow:
         )
         assembled = await self._stage(c.ASSEMBLE_OUTPUT, ref, c.AssembleResult, "assemble output")
         notes = []
+        if self._budget_exhausted:
+            notes.append(
+                f"budget ${config.budget_usd or 0:.2f} reached after ${self._spent:.4f}; "
+                "atoms not generated keep their spec code"
+            )
         if self._failed:
             notes.append(f"{self._failed} atom(s) failed and need review")
         if checked.failed:
             notes.append(f"{checked.failed} of {checked.checks} output check(s) failed")
         if atomized.oversized_count:
             notes.append(f"{atomized.oversized_count} oversized atom(s)")
-        return await self._finish("completed", "; ".join(notes) or None, files=assembled.files)
+        status = "budget_exceeded" if self._budget_exhausted else "completed"
+        return await self._finish(status, "; ".join(notes) or None, files=assembled.files)
 
     async def _run_wave(self, config: c.RunConfig, wave: c.WaveInfo) -> None:
         self._current_wave = wave.wave_number
@@ -161,6 +175,14 @@ class MasterPlanWorkflow:
                         initial_backoff_s=config.initial_backoff_s,
                         max_backoff_s=config.max_backoff_s,
                         atom_timeout_s=config.atom_timeout_s,
+                        max_provider_retries=config.max_provider_retries,
+                        heartbeat_timeout_s=config.heartbeat_timeout_s,
+                        budget_remaining_usd=(
+                            None
+                            if config.budget_usd is None
+                            else max(0.0, config.budget_usd - self._spent) / parts
+                        ),
+                        estimated_atom_cost_usd=config.estimated_atom_cost_usd,
                     ),
                     id=wave_workflow_id(self._masterplan_id, wave.wave_number, part, parts),
                     parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
@@ -171,6 +193,9 @@ class MasterPlanWorkflow:
         for result in results:
             self._completed += result.completed
             self._failed += result.failed
+            self._skipped += result.skipped
+            self._spent += result.cost_usd
+            self._budget_exhausted = self._budget_exhausted or result.budget_exhausted
 
     async def _finish(
         self, status: str, reason: str | None, *, files: int = 0
@@ -193,10 +218,3 @@ class MasterPlanWorkflow:
             files=files,
             reason=reason,
         )
-
-
-def _root_message(err: BaseException) -> str:
-    # Temporal failures chain through `.cause` (ActivityError -> ApplicationError).
-    while getattr(err, "cause", None) is not None:
-        err = err.cause  # type: ignore[attr-defined]
-    return str(err)

@@ -5,7 +5,11 @@ from domain.assembly import AtomPiece, assemble_files, keep_layout, manifest
 
 def test_assemble_orders_atoms_by_ordinal_and_files_by_path() -> None:
     files = assemble_files(
-        [AtomPiece("b.py", 1, "y = 2\n"), AtomPiece("a.py", 0, "x"), AtomPiece("b.py", 0, "x = 1\n")]
+        [
+            AtomPiece("b.py", 1, "y = 2\n"),
+            AtomPiece("a.py", 0, "x"),
+            AtomPiece("b.py", 0, "x = 1\n"),
+        ]
     )
     assert [(f.path, f.content) for f in files] == [("a.py", "x"), ("b.py", "x = 1\ny = 2\n")]
     entry = manifest(files)["files"][1]  # type: ignore[index]

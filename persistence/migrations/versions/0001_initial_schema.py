@@ -438,7 +438,15 @@ def upgrade() -> None:
         sa.Column(
             "error_category",
             sa.Enum(
-                "syntax", "type", "logic", "timeout", "dependency", "context", name="error_category"
+                "syntax",
+                "type",
+                "logic",
+                "timeout",
+                "dependency",
+                "context",
+                "rate_limited",
+                "provider_error",
+                name="error_category",
             ),
             nullable=False,
         ),

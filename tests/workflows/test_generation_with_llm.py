@@ -1,0 +1,347 @@
+"""Generation through the real anthropic SDK, over HTTP, against the fake Messages server:
+retries wired to the temperature schedule, feedback between attempts, rate limits that use no
+quality attempt, permanent errors that fail fast, and a worker restarted mid-wave."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Replayer, Worker
+
+from activities.providers import AnthropicProvider, ReferenceProvider
+from api import services
+from api.settings import Settings
+from api.worker import build_worker
+from domain.plan import validate_plan_data
+from domain.status import AtomStatus, ErrorCategory
+from persistence.models import AtomicUnit, AtomRetryHistory, MasterPlan
+from tests.fakes.anthropic_server import FakeAnthropicServer, FakeReply
+from workflows.masterplan import MasterPlanWorkflow
+from workflows.wave import WaveWorkflow
+
+pytestmark = pytest.mark.workflow
+
+ADD = textwrap.dedent(
+    '''\
+    def add(a: int, b: int) -> int:
+        """Sum of a and b."""
+        return a + b
+    '''
+)
+BROKEN_ADD = "def add(a: int, b: int) -> int\n    return a + b\n"
+MUL = textwrap.dedent(
+    '''\
+    def mul(a: int, b: int) -> int:
+        """Product of a and b."""
+        return a * b
+    '''
+)
+
+
+def plan_document(*tasks: tuple[str, str]) -> dict[str, object]:
+    return {
+        "name": "calc",
+        "phases": [
+            {
+                "name": "P",
+                "milestones": [
+                    {
+                        "name": "M",
+                        "tasks": [
+                            {"key": key, "name": key, "file": f"calc/{key}.py", "reference": code}
+                            for key, code in tasks
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnthropicServer]:
+    with FakeAnthropicServer() as server:
+        yield server
+
+
+@pytest.fixture
+def llm_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"heartbeat_every_s": 0.5, "heartbeat_timeout_s": 5.0, "max_parallel_atoms": 4}
+    )
+
+
+def make_worker(
+    client: Client,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    fake: FakeAnthropicServer,
+) -> Worker:
+    provider = AnthropicProvider(
+        api_key="sk-ant-test-key", model="claude-sonnet-4-6", base_url=fake.base_url
+    )
+    providers = {"anthropic": provider, "reference": ReferenceProvider()}
+    return build_worker(client, settings, sessions, providers)
+
+
+@pytest.fixture
+async def llm_worker(
+    temporal_client: Client,
+    llm_settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    fake: FakeAnthropicServer,
+) -> AsyncIterator[Worker]:
+    async with make_worker(temporal_client, llm_settings, sessions, fake) as worker:
+        yield worker
+
+
+async def run_plan(
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *tasks: tuple[str, str],
+) -> tuple[uuid.UUID, WorkflowHandle]:  # type: ignore[type-arg]
+    spec = validate_plan_data(plan_document(*tasks))
+    plan_id = await services.import_plan(sessions, spec, provider="anthropic")
+    handle = await services.start_run(client, sessions, plan_id, settings.temporal.task_queue)
+    return plan_id, handle
+
+
+async def atom_named(
+    sessions: async_sessionmaker[AsyncSession], plan_id: uuid.UUID, name: str
+) -> AtomicUnit:
+    async with sessions() as session:
+        atom = await session.scalar(
+            select(AtomicUnit).where(AtomicUnit.masterplan_id == plan_id, AtomicUnit.name == name)
+        )
+    assert atom is not None
+    return atom
+
+
+async def history_of(
+    sessions: async_sessionmaker[AsyncSession], atom_id: uuid.UUID
+) -> list[AtomRetryHistory]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(AtomRetryHistory)
+            .where(AtomRetryHistory.atom_id == atom_id)
+            .order_by(AtomRetryHistory.attempt)
+        )
+        return list(rows)
+
+
+async def assert_replays(client: Client, handle: WorkflowHandle, plan_id: uuid.UUID) -> None:  # type: ignore[type-arg]
+    replayer = Replayer(workflows=[MasterPlanWorkflow, WaveWorkflow])
+    await replayer.replay_workflow(await handle.fetch_history())
+    async for execution in client.list_workflows(f'MgeMasterPlanId = "{plan_id}"'):
+        if execution.id != handle.id:
+            child = client.get_workflow_handle(execution.id)
+            await replayer.replay_workflow(await child.fetch_history())
+
+
+async def test_success_on_the_first_attempt(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    llm_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.script(ADD, marker="def add(")
+    fake.script(MUL, marker="def mul(")
+    plan_id, handle = await run_plan(
+        temporal_client, sessions, llm_settings, ("add", ADD), ("mul", MUL)
+    )
+    result = await handle.result()
+    assert (result.status, result.completed_atoms, result.failed_atoms) == ("completed", 2, 0)
+
+    atom = await atom_named(sessions, plan_id, "add")
+    assert atom.generated_code == ADD
+    assert (atom.status, atom.attempts, atom.temperature) == (AtomStatus.COMPLETED, 1, 0.7)
+    assert atom.output_tokens > 0 and atom.cost_usd > 0
+    requests = fake.requests
+    assert len(requests) == 2
+    assert {r.temperature for r in requests} == {0.7}
+    # The plan context is one cacheable system block shared by both atoms.
+    assert requests[0].system == requests[1].system
+    cached = (await atom_named(sessions, plan_id, "mul")).cache_read_tokens + atom.cache_read_tokens
+    assert cached > 0, "the second call reads the cached plan context"
+    async with sessions() as session:
+        plan = await session.get(MasterPlan, plan_id)
+    assert (
+        plan is not None
+        and plan.cost_usd == atom.cost_usd + (await atom_named(sessions, plan_id, "mul")).cost_usd
+    )
+    assert "sk-ant-test-key" not in str(await handle.fetch_history())
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+async def test_syntax_error_then_fix_cools_down_and_feeds_back(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    llm_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.script(BROKEN_ADD, ADD, marker="def add(")
+    plan_id, handle = await run_plan(temporal_client, sessions, llm_settings, ("add", ADD))
+    result = await handle.result()
+    assert (result.status, result.failed_atoms) == ("completed", 0)
+
+    atom = await atom_named(sessions, plan_id, "add")
+    assert (atom.status, atom.attempts, atom.temperature) == (AtomStatus.COMPLETED, 2, 0.5)
+    (first,) = await history_of(sessions, atom.id)
+    assert (first.attempt, first.error_category, first.temperature) == (
+        1,
+        ErrorCategory.SYNTAX,
+        0.7,
+    )
+    assert first.generated_code is not None and "-> int\n" in first.generated_code
+    requests = fake.requests
+    assert [r.temperature for r in requests] == [0.7, 0.5]
+    assert first.feedback_prompt in requests[1].prompt
+    assert "syntax" in first.feedback_prompt and "line 1" in first.feedback_prompt
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+async def test_three_failures_leave_the_atom_failed_and_the_plan_completes(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    llm_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
+    fake.script(MUL, marker="def mul(")
+    plan_id, handle = await run_plan(
+        temporal_client, sessions, llm_settings, ("add", ADD), ("mul", MUL)
+    )
+    result = await handle.result()
+    assert (result.status, result.completed_atoms, result.failed_atoms) == ("completed", 1, 1)
+    assert "1 atom(s) failed" in (result.reason or "")
+
+    atom = await atom_named(sessions, plan_id, "add")
+    assert atom.status == AtomStatus.FAILED and atom.generated_code is None
+    rows = await history_of(sessions, atom.id)
+    assert [(r.attempt, r.temperature) for r in rows] == [(1, 0.7), (2, 0.5), (3, 0.3)]
+    assert all(r.error_category == ErrorCategory.SYNTAX for r in rows)
+    assert len(fake.requests_with("def add(")) == 3
+    # The last prompt carries both earlier failures.
+    last_prompt = fake.requests_with("def add(")[-1].prompt
+    assert rows[0].feedback_prompt in last_prompt and rows[1].feedback_prompt in last_prompt
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+async def test_rate_limits_use_no_quality_attempt(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    llm_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.script(
+        FakeReply.rate_limited(retry_after=0.2),
+        FakeReply.overloaded(retry_after=0.2),
+        BROKEN_ADD,
+        BROKEN_ADD,
+        ADD,
+        marker="def add(",
+    )
+    plan_id, handle = await run_plan(temporal_client, sessions, llm_settings, ("add", ADD))
+    result = await handle.result()
+    assert (result.status, result.failed_atoms) == ("completed", 0)
+
+    atom = await atom_named(sessions, plan_id, "add")
+    # Two provider refusals, then the three quality attempts all still available.
+    assert (atom.status, atom.attempts, atom.temperature) == (AtomStatus.COMPLETED, 3, 0.3)
+    rows = await history_of(sessions, atom.id)
+    assert [r.error_category for r in rows] == [
+        ErrorCategory.RATE_LIMITED,
+        ErrorCategory.RATE_LIMITED,
+        ErrorCategory.SYNTAX,
+        ErrorCategory.SYNTAX,
+    ]
+    assert [r.temperature for r in fake.requests_with("def add(")] == [0.7, 0.7, 0.7, 0.5, 0.3]
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+async def test_bad_credentials_fail_fast(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    llm_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.script(FakeReply.error(401), marker="def add(")
+    fake.script(MUL, marker="def mul(")
+    plan_id, handle = await run_plan(
+        temporal_client, sessions, llm_settings, ("add", ADD), ("mul", MUL)
+    )
+    result = await handle.result()
+    assert (result.status, result.completed_atoms, result.failed_atoms) == ("completed", 1, 1)
+    assert len(fake.requests_with("def add(")) == 1, "401 is permanent: no retry"
+    atom = await atom_named(sessions, plan_id, "add")
+    assert atom.status == AtomStatus.FAILED
+    assert "authentication" in (atom.last_error or "").lower()
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+def many_functions(count: int) -> list[tuple[str, str]]:
+    return [
+        (
+            f"f{i:02d}",
+            f'def f{i:02d}(x: int) -> int:\n    """Step {i}."""\n    return x + {i}\n',
+        )
+        for i in range(count)
+    ]
+
+
+async def test_worker_restarted_mid_wave_loses_and_repeats_nothing(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.latency_s = 0.6
+    tasks = many_functions(12)
+    first = make_worker(temporal_client, llm_settings, sessions, fake)
+    await first.__aenter__()
+    plan_id, handle = await run_plan(temporal_client, sessions, llm_settings, *tasks)
+
+    async def completed() -> set[str]:
+        async with sessions() as session:
+            rows = await session.scalars(
+                select(AtomicUnit.name).where(
+                    AtomicUnit.masterplan_id == plan_id,
+                    AtomicUnit.status == AtomStatus.COMPLETED,
+                )
+            )
+            return {str(n) for n in rows}
+
+    for _ in range(200):
+        done_before = await completed()
+        if len(done_before) >= 4:
+            break
+        await asyncio.sleep(0.05)
+    assert 4 <= len(done_before) < len(tasks), "stop the worker with the wave half done"
+    await first.__aexit__(None, None, None)  # in-flight attempts die with it
+    done_before = await completed()
+
+    async with make_worker(temporal_client, llm_settings, sessions, fake):
+        result = await handle.result()
+    assert (result.status, result.completed_atoms, result.failed_atoms) == ("completed", 12, 0)
+    for key, code in tasks:
+        atom = await atom_named(sessions, plan_id, key)
+        assert atom.generated_code == code, key
+        asked = len(fake.requests_with(f"def {key}("))
+        if key in done_before:
+            assert asked == 1, f"{key} was generated before the restart and must not be again"
+        else:
+            assert asked <= 2, f"{key} asked {asked} times"
+    await assert_replays(temporal_client, handle, plan_id)
