@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -150,8 +151,8 @@ class PlanActivities:
                 source = await self._ask_skeleton(provider, brief, task)
                 generated_skeletons[task.id] = source
             tests = {task.test_file or f"{task.key}.test": task.tests} if task.tests else None
-            result = atomize_source(
-                source, task.file_path, parser_language(task), config, tests=tests
+            result = await asyncio.to_thread(
+                atomize_source, source, task.file_path, parser_language(task), config, tests=tests
             )
             for atom in result.atoms:
                 oversized += int(atom.oversized)
@@ -212,46 +213,40 @@ class PlanActivities:
             )
             for a in atoms
         ]
-        graph = build_dependency_graph(graph_atoms)
-        edges = [
-            {
-                "source_atom_id": uuid.UUID(e.source),
-                "target_atom_id": uuid.UUID(e.target),
-                "dependency_type": e.type.value,
-                "symbol": e.symbol[:300],
-                "weight": e.weight,
-                "removed": False,
-            }
-            for e in graph.edges
-        ] + [
-            {
-                "source_atom_id": uuid.UUID(r.edge.source),
-                "target_atom_id": uuid.UUID(r.edge.target),
-                "dependency_type": r.edge.type.value,
-                "symbol": r.edge.symbol[:300],
-                "weight": r.edge.weight,
-                "removed": True,
-                "removed_reason": r.reason,
-            }
-            for r in graph.removed_edges
-        ]
+        # CPU-bound: off the event loop, so heartbeats and other activities keep flowing.
+        graph = await asyncio.to_thread(build_dependency_graph, graph_atoms)
+        edges = (
+            [
+                {
+                    "source_atom_id": uuid.UUID(e.source),
+                    "target_atom_id": uuid.UUID(e.target),
+                    "dependency_type": e.type.value,
+                    "symbol": e.symbol[:300],
+                    "weight": e.weight,
+                    "removed": False,
+                    "removed_reason": None,  # every row of one bulk INSERT has the same keys
+                }
+                for e in graph.edges
+            ]
+            + [
+                {
+                    "source_atom_id": uuid.UUID(r.edge.source),
+                    "target_atom_id": uuid.UUID(r.edge.target),
+                    "dependency_type": r.edge.type.value,
+                    "symbol": r.edge.symbol[:300],
+                    "weight": r.edge.weight,
+                    "removed": True,
+                    "removed_reason": r.reason,
+                }
+                for r in graph.removed_edges
+            ]
+        )
         stats = graph.stats
         async with self._sessions.begin() as session:
             graph_id = await graph_repo.replace_graph(
                 session,
                 plan.id,
-                stats={
-                    "atoms": stats.atoms,
-                    "edges": stats.edges,
-                    "waves": stats.waves,
-                    "max_wave_size": stats.max_wave_size,
-                    "mean_wave_size": stats.mean_wave_size,
-                    "critical_path_length": stats.critical_path_length,
-                    "parallelism": stats.parallelism,
-                    "edges_by_type": dict(stats.edges_by_type),
-                    "cycles_found": stats.cycles_found,
-                    "edges_removed": stats.edges_removed,
-                },
+                stats={**stats.to_dict(), "critical_path": list(graph.critical_path)},
                 edges=edges,
                 waves=[[uuid.UUID(a) for a in wave] for wave in graph.waves],
                 critical_path_length=stats.critical_path_length,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from api import services
+from api.commands.graph import GraphFormat, render
 from api.settings import Settings
 from domain.errors import (
     ConflictError,
@@ -21,8 +22,10 @@ from domain.errors import (
     NotFoundError,
     PlanValidationError,
 )
+from domain.graph import GraphvizNotInstalledError
 from domain.plan import plan_json_schema, validate_plan_data
 from persistence import plans as plan_repo
+from persistence.graphs import load_graph
 from persistence.output import project_files
 from workflows.ids import masterplan_workflow_id
 
@@ -117,6 +120,8 @@ def create_app(
             "done": view.done,
             "failed": view.failed,
             "cost_usd": view.cost_usd,
+            "waves_done": view.waves_done,
+            "running": view.running,
             "workflow_id": masterplan_workflow_id(view.masterplan_id),
         }
 
@@ -128,6 +133,34 @@ def create_app(
             client, db, plan_repo.parse_id(masterplan_id), settings.temporal.task_queue
         )
         return {"workflow_id": handle.id, "run_id": handle.result_run_id or ""}
+
+    @app.post("/api/v2/masterplans/{masterplan_id}/cancel", status_code=202)
+    async def cancel_plan(
+        masterplan_id: str, db: async_sessionmaker[AsyncSession] = Depends(get_sessions)
+    ) -> dict[str, str]:
+        await services.cancel_run(client, db, plan_repo.parse_id(masterplan_id))
+        return {"status": "cancelling"}
+
+    @app.get("/api/v2/masterplans/{masterplan_id}/graph")
+    async def plan_graph(
+        masterplan_id: str,
+        format: GraphFormat = GraphFormat.JSON,
+        db: async_sessionmaker[AsyncSession] = Depends(get_sessions),
+    ) -> Response:
+        async with db() as session:
+            plan = await plan_repo.get_plan(session, masterplan_id)
+            graph = await load_graph(session, plan.id)
+        if graph is None:
+            raise NotFoundError(f"masterplan {masterplan_id} has no graph yet")
+        try:
+            body = render(graph, format)
+        except GraphvizNotInstalledError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=501)
+        media = {
+            GraphFormat.JSON: "application/json",
+            GraphFormat.SVG: "image/svg+xml",
+        }.get(format, "text/plain; charset=utf-8")
+        return Response(body, media_type=media)
 
     @app.get("/api/v2/masterplans/{masterplan_id}/files")
     async def files(

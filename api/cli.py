@@ -19,8 +19,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.commands.analyze import analyze as analyze_command
+from api.commands.atomize import atomize as atomize_command
+from api.commands.graph import graph as graph_command
 from api.settings import Settings
 from domain.errors import InvalidInputError, MgeError, NotFoundError, PlanValidationError
+from domain.graph import GraphvizNotInstalledError
 
 app = typer.Typer(
     name="mge",
@@ -57,6 +61,8 @@ def handles_errors(fn: F) -> F:
         except (InvalidInputError, NotFoundError) as exc:
             raise fail(str(exc), 2) from None
         except MgeError as exc:
+            raise fail(str(exc), 1) from None
+        except GraphvizNotInstalledError as exc:
             raise fail(str(exc), 1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -187,17 +193,18 @@ def export(masterplan_id: str, out_dir: Path = typer.Option(..., "--out")) -> No
     asyncio.run(export_plan(load_settings(), masterplan_id, out_dir, out))
 
 
-def _register_optional(name: str, module: str, attribute: str) -> None:
-    # Commands built in their own modules (atomize, analyze) register when present.
-    try:
-        mod = __import__(module, fromlist=[attribute])
-    except ImportError:
-        return
-    app.command(name)(getattr(mod, attribute))
+@app.command("cancel")
+@handles_errors
+def cancel(masterplan_id: str) -> None:
+    """Cancel a running plan: in-flight atoms stop, the rest are marked CANCELLED."""
+    from api.run_command import cancel_plan
+
+    asyncio.run(cancel_plan(load_settings(), masterplan_id, out))
 
 
-_register_optional("atomize", "api.commands.atomize", "atomize")
-_register_optional("analyze", "api.commands.analyze", "analyze")
+app.command("atomize")(atomize_command)
+app.command("analyze")(analyze_command)
+app.command("graph")(handles_errors(graph_command))
 
 
 def main() -> None:

@@ -73,11 +73,16 @@ async def _show_progress(
         TextColumn("[bold]{task.fields[stage]}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("failed {task.fields[failed]}  ${task.fields[cost]:.4f}"),
+        TextColumn(
+            "wave {task.fields[wave]}  running {task.fields[running]}  "
+            "failed {task.fields[failed]}  ${task.fields[cost]:.4f}"
+        ),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=not console.is_terminal) as progress:
-        bar = progress.add_task("atoms", total=None, stage="queued", failed=0, cost=0.0)
+        bar = progress.add_task(
+            "atoms", total=None, stage="queued", failed=0, cost=0.0, running=0, wave="-"
+        )
         while not waiter.done():
             view = await services.plan_progress(sessions, plan_id)
             progress.update(
@@ -86,6 +91,8 @@ async def _show_progress(
                 completed=view.done,
                 stage=view.status,
                 failed=view.failed,
+                running=view.running,
+                wave=f"{view.waves_done}/{view.total_waves}" if view.total_waves else "-",
                 cost=view.cost_usd,
             )
             await asyncio.wait({waiter}, timeout=0.5)
@@ -137,3 +144,9 @@ async def export_plan(
     finally:
         await engine.dispose()
     console.print(f"wrote {count} file(s) to {out_dir}")
+
+
+async def cancel_plan(settings: Settings, masterplan_id: str, console: Console) -> None:
+    async with open_runtime(settings, run_worker=False, ui=False) as rt:
+        await services.cancel_run(rt.client, rt.sessions, plan_repo.parse_id(masterplan_id))
+    console.print(f"cancellation requested for masterplan {masterplan_id}")

@@ -19,8 +19,9 @@ from temporalio.common import (
 from activities.contracts import MasterPlanInput, MasterPlanResult
 from domain.errors import ConflictError, InvalidInputError
 from domain.plan import MasterPlanSpec, parse_plan_text
-from domain.status import TERMINAL_PLAN_STATUSES, AtomStatus, PlanStatus
+from domain.status import TERMINAL_PLAN_STATUSES, AtomStatus, PlanStatus, WaveStatus
 from persistence import atoms as atom_repo
+from persistence import graphs as graph_repo
 from persistence import plans as plan_repo
 from persistence.output import project_files
 from workflows import search_attributes as sa
@@ -90,6 +91,17 @@ async def start_run(
     )
 
 
+async def cancel_run(
+    client: Client, sessions: async_sessionmaker[AsyncSession], masterplan_id: uuid.UUID
+) -> None:
+    """Ask the run to stop; the workflow cancels its waves and marks unfinished atoms."""
+    async with sessions() as session:
+        plan = await plan_repo.get_plan(session, masterplan_id)
+        if plan.status in TERMINAL_PLAN_STATUSES or plan.status == PlanStatus.IMPORTED:
+            raise ConflictError(f"masterplan {masterplan_id} is not running ({plan.status})")
+    await client.get_workflow_handle(masterplan_workflow_id(str(masterplan_id))).cancel()
+
+
 @dataclass(frozen=True)
 class PlanProgressView:
     masterplan_id: str
@@ -100,6 +112,7 @@ class PlanProgressView:
     total_waves: int
     atoms_by_status: dict[str, int]
     cost_usd: float
+    waves_done: int = 0
 
     @property
     def done(self) -> int:
@@ -111,6 +124,10 @@ class PlanProgressView:
     def failed(self) -> int:
         return self.atoms_by_status.get(AtomStatus.FAILED, 0)
 
+    @property
+    def running(self) -> int:
+        return self.atoms_by_status.get(AtomStatus.RUNNING, 0)
+
 
 async def plan_progress(
     sessions: async_sessionmaker[AsyncSession], masterplan_id: uuid.UUID
@@ -119,6 +136,7 @@ async def plan_progress(
         plan = await plan_repo.get_plan(session, masterplan_id)
         counts = await atom_repo.count_atoms(session, plan.id)
         cost, _, _ = await atom_repo.plan_cost(session, plan.id)
+        waves = await graph_repo.plan_waves(session, plan.id)
         return PlanProgressView(
             masterplan_id=str(plan.id),
             name=plan.name,
@@ -128,6 +146,7 @@ async def plan_progress(
             total_waves=plan.total_waves,
             atoms_by_status=counts,
             cost_usd=float(cost),
+            waves_done=sum(1 for w in waves if w.status == WaveStatus.COMPLETED),
         )
 
 

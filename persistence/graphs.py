@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.graph import DependencyEdge, DependencyGraph, EdgeType, GraphStats, RemovedEdge
 from domain.status import WaveStatus
 from persistence.models import (
     AtomDependency,
@@ -109,6 +110,67 @@ async def graph_edges(session: AsyncSession, masterplan_id: uuid.UUID) -> list[A
         select(AtomDependency).where(AtomDependency.graph_id == graph_id_for(masterplan_id))
     )
     return list(rows)
+
+
+async def load_graph(session: AsyncSession, masterplan_id: uuid.UUID) -> DependencyGraph | None:
+    """The stored graph of a plan as the domain object the exporters take."""
+    row = await get_graph(session, masterplan_id)
+    if row is None:
+        return None
+    atoms = (
+        await session.execute(
+            select(
+                AtomicUnit.id,
+                AtomicUnit.file_path,
+                AtomicUnit.name,
+                AtomicUnit.ordinal,
+                AtomicUnit.wave_number,
+            )
+            .where(AtomicUnit.masterplan_id == masterplan_id)
+            .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
+        )
+    ).all()
+    waves: list[list[str]] = [[] for _ in range(row.wave_count)]
+    labels: dict[str, str] = {}
+    for atom_id, path, name, ordinal, wave in atoms:
+        labels[str(atom_id)] = f"{path}#{ordinal}" + (f":{name}" if name else "")
+        if wave is not None and wave < len(waves):
+            waves[wave].append(str(atom_id))
+    kept: list[DependencyEdge] = []
+    removed: list[RemovedEdge] = []
+    for dep in await graph_edges(session, masterplan_id):
+        edge = DependencyEdge(
+            str(dep.source_atom_id),
+            str(dep.target_atom_id),
+            EdgeType(dep.dependency_type.value),
+            dep.weight,
+            dep.symbol,
+        )
+        if dep.removed:
+            removed.append(RemovedEdge(edge, dep.removed_reason or ""))
+        else:
+            kept.append(edge)
+    stats = dict(row.stats)
+    return DependencyGraph(
+        atom_ids=tuple(labels),
+        edges=tuple(kept),
+        removed_edges=tuple(removed),
+        waves=tuple(tuple(w) for w in waves),
+        critical_path=tuple(stats.get("critical_path", ())),
+        stats=GraphStats(
+            atoms=int(stats.get("atoms", len(labels))),
+            edges=int(stats.get("edges", len(kept))),
+            waves=int(stats.get("waves", len(waves))),
+            max_wave_size=int(stats.get("max_wave_size", 0)),
+            mean_wave_size=float(stats.get("mean_wave_size", 0.0)),
+            critical_path_length=int(stats.get("critical_path_length", 0)),
+            parallelism=float(stats.get("parallelism", 0.0)),
+            edges_by_type=dict(stats.get("edges_by_type", {})),
+            cycles_found=int(stats.get("cycles_found", 0)),
+            edges_removed=int(stats.get("edges_removed", len(removed))),
+        ),
+        labels=labels,
+    )
 
 
 async def plan_waves(session: AsyncSession, masterplan_id: uuid.UUID) -> list[ExecutionWave]:

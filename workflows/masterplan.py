@@ -8,14 +8,14 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts as c
 
 from workflows import search_attributes as sa
-from workflows.failures import root_message
+from workflows.failures import is_cancellation, root_message
 from workflows.ids import wave_workflow_id
 from workflows.wave import WaveWorkflow
 
@@ -83,7 +83,10 @@ class MasterPlanWorkflow:
     async def run(self, plan: c.MasterPlanInput) -> c.MasterPlanResult:
         try:
             return await self._run(plan)
-        except ActivityError as err:
+        except (ActivityError, ChildWorkflowError) as err:
+            if is_cancellation(err):
+                await self._record_end("cancelled", "cancelled on request")
+                raise asyncio.CancelledError from err
             reason = f"{self._status} failed: {root_message(err)}"
             await self._record_end("failed", reason)
             raise ApplicationError(reason, type="MasterPlanFailed", non_retryable=True) from err

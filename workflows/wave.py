@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from activities import contracts as c
 
 from workflows import search_attributes as sa
-from workflows.failures import root_message
+from workflows.failures import is_cancellation, root_message
 
 _SHORT = timedelta(minutes=2)
 _BOOKKEEPING_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -141,6 +141,9 @@ class WaveWorkflow:
                 summary=f"generate atom {atom.label}",
             )
         except ActivityError as err:
+            if is_cancellation(err):
+                # The run is being cancelled: stop this lane instead of moving on.
+                raise asyncio.CancelledError from err
             # Permanent failure, or the retry allowance is spent: the atom is FAILED and goes
             # to review; the wave and the plan go on.
             await workflow.execute_activity(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import shutil
 import tarfile
 from collections.abc import AsyncIterator
 
@@ -60,6 +61,21 @@ async def test_import_run_and_download(
         await asyncio.sleep(0.1)
     assert body["status"] == "completed"
     assert body["done"] == body["total_atoms"] > 0
+
+    graph = (await http.get(f"/api/v2/masterplans/{plan_id}/graph")).json()
+    assert len(graph["nodes"]) == body["total_atoms"]
+    assert len(graph["waves"]) == body["total_waves"] >= 2
+    mermaid = await http.get(f"/api/v2/masterplans/{plan_id}/graph", params={"format": "mermaid"})
+    assert mermaid.status_code == 200 and mermaid.text.startswith(("graph", "flowchart"))
+    dot = await http.get(f"/api/v2/masterplans/{plan_id}/graph", params={"format": "dot"})
+    assert "digraph" in dot.text
+    svg = await http.get(f"/api/v2/masterplans/{plan_id}/graph", params={"format": "svg"})
+    if shutil.which("dot"):
+        assert svg.status_code == 200 and b"<svg" in svg.content
+    else:
+        assert svg.status_code == 501 and "Graphviz" in svg.json()["detail"]
+    done = await http.post(f"/api/v2/masterplans/{plan_id}/cancel")
+    assert done.status_code == 409, "a finished plan cannot be cancelled"
 
     archive = await http.get(f"/api/v2/masterplans/{plan_id}/download")
     assert archive.status_code == 200

@@ -3,6 +3,7 @@ nothing runs yet (the command starts and stops its own embedded stack)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,9 +52,15 @@ def test_a_second_run_reuses_the_same_data(tmp_path: Path) -> None:
     first = _mge(["run", str(example), "--out", str(tmp_path / "a")], tmp_path)
     second = _mge(["run", str(example), "--out", str(tmp_path / "b")], tmp_path)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    status = _mge(["status", second.stdout.split("masterplan ")[1].split()[0], "--json"], tmp_path)
+    plan_id = second.stdout.split("masterplan ")[1].split()[0]
+    status = _mge(["status", plan_id, "--json"], tmp_path)
     assert status.returncode == 0, status.stderr
     assert '"status": "completed"' in status.stdout
+    graph = _mge(["graph", plan_id, "--format", "mermaid"], tmp_path)
+    assert graph.returncode == 0, graph.stderr
+    assert graph.stdout.startswith(("graph", "flowchart"))
+    cancel = _mge(["cancel", plan_id], tmp_path)
+    assert cancel.returncode == 1 and "not running" in cancel.stderr
 
 
 def test_broken_plan_exits_2_and_names_the_problem(tmp_path: Path) -> None:
@@ -81,3 +88,20 @@ def test_plan_schema_prints_json_schema(tmp_path: Path) -> None:
     result = _mge(["plan", "schema"], tmp_path)
     assert result.returncode == 0
     assert '"MasterPlanSpec"' in result.stdout
+
+
+def test_analyze_own_source_without_services(tmp_path: Path) -> None:
+    result = _mge(["analyze", str(REPO / "domain"), "--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["atoms"] > 100 and report["waves"] >= 2 and report["speedup"] > 1
+    assert not (tmp_path / ".mge").exists(), "analyze needs no database and no Temporal"
+
+
+def test_atomize_round_trips_a_file(tmp_path: Path) -> None:
+    source = REPO / "api" / "cli.py"
+    result = _mge(["atomize", str(source), "--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    atoms = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(atoms) > 5
+    assert "".join(a["code"] for a in atoms).encode() == source.read_bytes()

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import CancelledError
 from temporalio.worker import Replayer, Worker
 
 from activities.providers import AnthropicProvider, ReferenceProvider
@@ -344,4 +345,67 @@ async def test_worker_restarted_mid_wave_loses_and_repeats_nothing(
             assert asked == 1, f"{key} was generated before the restart and must not be again"
         else:
             assert asked <= 2, f"{key} asked {asked} times"
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+async def test_budget_stops_new_atoms_and_says_why(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    llm_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    tasks = many_functions(6)
+    document = plan_document(*tasks)
+    document["budget_usd"] = 0.0005  # less than two atoms cost at the estimate
+    spec = validate_plan_data(document)
+    plan_id = await services.import_plan(sessions, spec, provider="anthropic")
+    handle = await services.start_run(
+        temporal_client, sessions, plan_id, llm_settings.temporal.task_queue
+    )
+    result = await handle.result()
+    assert result.status == "budget_exceeded"
+    assert "budget $0.00" in (result.reason or "")
+    async with sessions() as session:
+        statuses = list(
+            await session.scalars(
+                select(AtomicUnit.status).where(AtomicUnit.masterplan_id == plan_id)
+            )
+        )
+        plan = await session.get(MasterPlan, plan_id)
+    assert AtomStatus.SKIPPED in statuses, "atoms past the budget are not scheduled"
+    assert set(statuses) <= {AtomStatus.COMPLETED, AtomStatus.SKIPPED}
+    assert len(fake.requests) == statuses.count(AtomStatus.COMPLETED)
+    assert plan is not None and plan.status == "budget_exceeded"
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+async def test_cancel_stops_activities_and_marks_atoms_cancelled(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    llm_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.latency_s = 30.0  # nothing finishes on its own during the test
+    plan_id, handle = await run_plan(temporal_client, sessions, llm_settings, *many_functions(6))
+    for _ in range(200):
+        if fake.in_flight >= 4:
+            break
+        await asyncio.sleep(0.05)
+    assert fake.in_flight >= 4
+    await services.cancel_run(temporal_client, sessions, plan_id)
+    with pytest.raises(WorkflowFailureError) as info:
+        await handle.result()
+    assert isinstance(info.value.cause, CancelledError)
+    async with sessions() as session:
+        statuses = set(
+            await session.scalars(
+                select(AtomicUnit.status).where(AtomicUnit.masterplan_id == plan_id)
+            )
+        )
+        plan = await session.get(MasterPlan, plan_id)
+    assert statuses == {AtomStatus.CANCELLED}
+    assert plan is not None and plan.status == "cancelled"
+    assert len(fake.requests) == 4, "no atom was started after the cancellation"
     await assert_replays(temporal_client, handle, plan_id)

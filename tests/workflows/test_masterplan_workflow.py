@@ -16,8 +16,10 @@ from temporalio.worker import Replayer, Worker
 from api import services
 from api.settings import Settings
 from api.stack import temporal_binary
+from domain.graph import to_json
 from domain.plan import validate_plan_data
 from domain.status import AtomStatus, WaveStatus
+from persistence.graphs import load_graph
 from persistence.models import AtomicUnit, ExecutionWave, MasterPlan, ValidationResult
 from tests.plans import MODELS, REPO, small_plan
 from workflows.masterplan import MasterPlanWorkflow
@@ -166,3 +168,71 @@ async def test_unknown_plan_fails_fast(
         if e.HasField("activity_task_started_event_attributes")
     ]
     assert attempts and set(attempts) == {1}, "a missing plan is permanent: no retries"
+
+
+ORDERS = '''\
+from shop.notify import notify
+
+
+class Order:
+    """An order that tells the customer when it is confirmed."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.confirmed = False
+
+    def confirm(self) -> str:
+        self.confirmed = True
+        return notify(self)
+'''
+
+NOTIFY = '''\
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shop.orders import Order
+
+
+def notify(order: Order) -> str:
+    """A message for the customer of `order`."""
+    return f"order {order.number} confirmed"
+'''
+
+
+async def test_a_plan_with_a_dependency_cycle_runs_and_reports_the_cut_edges(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    worker: Worker,
+) -> None:
+    document = small_plan()
+    tasks = document["phases"][0]["milestones"][0]["tasks"]  # type: ignore[index]
+    tasks[:] = [
+        {"key": "orders", "name": "Orders", "file": "shop/orders.py", "reference": ORDERS},
+        {"key": "notify", "name": "Notify", "file": "shop/notify.py", "reference": NOTIFY},
+    ]
+    plan_id = await services.import_plan(
+        sessions, validate_plan_data(document), provider="reference"
+    )
+    handle = await services.start_run(
+        temporal_client, sessions, plan_id, settings.temporal.task_queue
+    )
+    result = await handle.result()
+    assert (result.status, result.failed_atoms) == ("completed", 0)
+
+    async with sessions() as session:
+        graph = await load_graph(session, plan_id)
+    assert graph is not None
+    assert graph.removed_edges, "the cycle orders -> notify -> orders must be cut"
+    for removed in graph.removed_edges:
+        assert removed.reason
+        # The weak, type-only direction is cut, never the call Order.confirm -> notify.
+        assert removed.edge.weight < 0.8, removed
+        assert removed.edge.symbol != "notify"
+    exported = to_json(graph)
+    assert exported["removed_edges"] and len(exported["nodes"]) == result.total_atoms
+    out = settings.output_root.resolve() / str(plan_id)
+    assert (out / "shop/orders.py").read_text() == ORDERS
+    assert (out / "shop/notify.py").read_text() == NOTIFY
