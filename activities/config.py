@@ -25,3 +25,8 @@ class ActivityConfig:
     # Typical tokens of one atom call, for the budget estimate before real costs are known.
     estimated_input_tokens: int = 1500
     estimated_output_tokens: int = 400
+    review_mode: str = "plan"
+    review_threshold: float = 0.6
+    review_lowest_percent: float | None = None
+    review_timeout_s: float | None = None
+    review_deadline_policy: str = "accept"

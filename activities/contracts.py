@@ -22,6 +22,14 @@ VALIDATE_OUTPUT = "validate_output"
 ASSEMBLE_OUTPUT = "assemble_output"
 FINISH_RUN = "finish_run"
 SKIP_ATOMS = "skip_atoms"
+QUEUE_REVIEWS = "queue_reviews"
+APPLY_REVIEW_DECISION = "apply_review_decision"
+SETTLE_REGENERATION = "settle_regeneration"
+EXPIRE_REVIEWS = "expire_reviews"
+
+# Signal and query names (the temporal CLI uses them as they are).
+REVIEW_DECISION_SIGNAL = "review_decision"
+PENDING_REVIEWS_QUERY = "pending_reviews"
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class RunConfig:
     heartbeat_timeout_s: float = 60.0
     budget_usd: float | None = None
     estimated_atom_cost_usd: float = 0.0
+    review_timeout_s: float | None = None
+    review_deadline_policy: str = "accept"
 
 
 @dataclass(frozen=True)
@@ -201,6 +211,17 @@ class MasterPlanResult:
     waves: int
     files: int
     reason: str | None = None
+    rejected_atoms: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    total: int
+    completed: int
+    failed: int
+    rejected: int
+    cost_usd: float
 
 
 @dataclass(frozen=True)
@@ -221,3 +242,54 @@ class PlanProgress:
     atoms_failed: int
     atoms_skipped: int = 0
     cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """The `review_decision` signal. `code` is accepted for `temporal workflow signal`; the
+    API stores edited code in the database and signals ids only."""
+
+    review_id: str
+    action: str
+    reviewer: str = ""
+    code: str | None = None
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewBatch:
+    review_ids: list[str] = field(default_factory=list)
+    atom_ids: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    masterplan_id: str
+    decision: ReviewDecision
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    review_id: str
+    atom_id: str
+    label: str
+    resolved: bool
+    status: str
+    message: str
+    regenerate: bool = False
+
+
+@dataclass(frozen=True)
+class RegenerationDone:
+    masterplan_id: str
+    review_id: str
+    generated: bool
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ExpireReviews:
+    masterplan_id: str
+    review_ids: list[str]
+    reason: str

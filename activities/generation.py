@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import contracts as c
+from activities.atom_check import grammar_for, spliced_syntax_problems
 from activities.config import ActivityConfig
 from activities.errors import permanent_errors_fail_fast
 from activities.provider_choice import choose_provider
@@ -29,9 +29,9 @@ from domain.assembly import keep_layout
 from domain.attempts import AttemptPlan, RecordedAttempt, plan_attempt
 from domain.prompts import AtomBrief, DependencySnippet, PlanBrief, atom_prompt, plan_system_prompt
 from domain.status import AtomStatus, ErrorCategory, WaveStatus
-from domain.validation.syntax import syntax_problems
 from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
+from persistence import reviews as review_repo
 from persistence.graphs import wave_id_for
 from persistence.models import AtomicUnit, ExecutionWave, Task
 
@@ -134,7 +134,7 @@ class GenerationActivities:
                 return c.GenerateAtomResult(request.atom_id, "completed", atom.attempts)
             plan = await plan_repo.get_plan(session, atom.masterplan_id)
             provider = choose_provider(self._providers, plan.provider, self._config.provider_name)
-            history = await atom_repo.retry_history(session, atom.id)
+            history = await atom_repo.retry_history(session, atom.id, atom.generation_round)
             step = plan_attempt(
                 attempt,
                 [RecordedAttempt(h.attempt, h.error_category, h.feedback_prompt) for h in history],
@@ -246,14 +246,12 @@ class GenerationActivities:
         task = await session.get(Task, atom.task_id)
         assert task is not None
         plan = await plan_repo.get_plan(session, atom.masterplan_id)
-        siblings = await session.execute(
-            select(AtomicUnit.ordinal, AtomicUnit.spec_code)
-            .where(AtomicUnit.task_id == atom.task_id)
-            .order_by(AtomicUnit.ordinal)
+        before, after = await atom_repo.spec_around(session, atom)
+        reviewer_feedback = (
+            await review_repo.latest_regenerate_feedback(session, atom.id)
+            if atom.generation_round
+            else None
         )
-        sibling_rows = siblings.all()
-        before = "".join(code for ordinal, code in sibling_rows if ordinal < atom.ordinal)
-        after = "".join(code for ordinal, code in sibling_rows if ordinal > atom.ordinal)
         deps = await atom_repo.dependency_code(session, atom.id)
         context = atom.context or {}
         brief = AtomBrief(
@@ -275,6 +273,7 @@ class GenerationActivities:
                 for d in deps
             ),
             feedback=step.feedback,
+            reviewer_feedback=reviewer_feedback,
         )
         system = plan_system_prompt(PlanBrief(plan.name, plan.description, plan.language))
         request = GenerationRequest(
@@ -286,23 +285,12 @@ class GenerationActivities:
             reference_code=atom.reference_code,
             language=atom.language,
         )
-        grammar = "tsx" if atom.file_path.endswith(".tsx") else atom.language
-        return request, (before, after, grammar)
+        return request, (before, after, grammar_for(atom.file_path, atom.language))
 
     def _check(self, code: str, spec_file: tuple[str, str, str]) -> str:
         """Level 1 (syntax): the atom spliced into its file must parse."""
         before, after, grammar = spec_file
-        started = time.perf_counter()
-        problems = syntax_problems(before + code + after, grammar)
-        first_line = before.count("\n") + 1
-        last_line = first_line + code.count("\n")
-        mine = [p for p in problems if first_line <= p.line <= last_line]
-        activity.logger.debug("level-1 check in %.1f ms", (time.perf_counter() - started) * 1e3)
-        if not mine:
-            return ""
-        return "; ".join(
-            f"line {p.line - first_line + 1}, column {p.column}: {p.message}" for p in mine
-        )
+        return spliced_syntax_problems(before, code, after, grammar)
 
     async def _record(
         self,
@@ -322,6 +310,7 @@ class GenerationActivities:
                 {
                     "masterplan_id": atom.masterplan_id,
                     "atom_id": atom.id,
+                    "round": atom.generation_round,
                     "attempt": attempt,
                     "error_category": category,
                     "error_message": message[:4000],

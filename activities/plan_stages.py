@@ -109,6 +109,8 @@ class PlanActivities:
             heartbeat_timeout_s=self._config.heartbeat_timeout_s,
             budget_usd=budget,
             estimated_atom_cost_usd=self._estimated_atom_cost(provider_name),
+            review_timeout_s=self._config.review_timeout_s,
+            review_deadline_policy=self._config.review_deadline_policy,
         )
 
     def _estimated_atom_cost(self, provider_name: str) -> float:
@@ -318,7 +320,7 @@ class PlanActivities:
 
     @activity.defn(name=c.FINISH_RUN)
     @permanent_errors_fail_fast
-    async def finish_run(self, outcome: c.RunOutcome) -> None:
+    async def finish_run(self, outcome: c.RunOutcome) -> c.RunTotals:
         leftover = {
             PlanStatus.CANCELLED: AtomStatus.CANCELLED,
             PlanStatus.FAILED: AtomStatus.CANCELLED,
@@ -340,3 +342,10 @@ class PlanActivities:
             plan.output_tokens = tokens_out
             plan.precision_percent = round(100.0 * done / total, 2) if total else None
             plan.finished_at = datetime.now(UTC)
+        return c.RunTotals(
+            total=total,
+            completed=done,
+            failed=counts.get(AtomStatus.FAILED, 0),
+            rejected=counts.get(AtomStatus.REJECTED, 0),
+            cost_usd=float(cost),
+        )

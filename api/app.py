@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from api import services
 from api.commands.graph import GraphFormat, render
+from api.review_api import router as review_router
 from api.settings import Settings
 from domain.errors import (
     ConflictError,
@@ -56,6 +57,8 @@ def create_app(
         elif isinstance(exc, ConflictError):
             status = 409
         return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    app.include_router(review_router)
 
     def get_sessions() -> async_sessionmaker[AsyncSession]:
         return sessions

@@ -22,6 +22,7 @@ from rich.table import Table
 from api.commands.analyze import analyze as analyze_command
 from api.commands.atomize import atomize as atomize_command
 from api.commands.graph import graph as graph_command
+from api.commands.review import review_app
 from api.settings import Settings
 from domain.errors import InvalidInputError, MgeError, NotFoundError, PlanValidationError
 from domain.graph import GraphvizNotInstalledError
@@ -36,6 +37,7 @@ plan_app = typer.Typer(help="Validate plan files and print the plan schema.", no
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
 app.add_typer(db_app, name="db")
+app.add_typer(review_app, name="review")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from temporalio.worker import Worker
 
 from api.settings import Settings
 from api.stack import StackInfo, TemporalDevServer, start_postgres, start_temporal
+from domain.errors import ConflictError
 from persistence.db import create_engine, session_factory
 
 
@@ -57,6 +59,11 @@ async def open_runtime(
 
     data_dir = settings.data_dir
     running = StackInfo.running(data_dir) if not settings.database_url else None
+    if running is not None and running.kind != "dev":
+        raise ConflictError(
+            f"another `mge run` (pid {running.pid}) owns the stack in {data_dir.resolve()}; "
+            "wait for it, or start `mge dev` to run several plans at once"
+        )
     dev_server: TemporalDevServer | None = None
     if running and not settings.temporal.address:
         url, address, mode = running.database_url, running.temporal_address, "dev-stack"
@@ -89,6 +96,18 @@ async def open_runtime(
             ui_url=ui_url,
             mode=mode,
         )
+        if dev_server is not None:
+            # Other `mge` commands in this directory (review, status) find this stack.
+            StackInfo(
+                pid=os.getpid(),
+                database_url=url,
+                temporal_address=address,
+                namespace=settings.temporal.namespace,
+                task_queue=settings.temporal.task_queue,
+                ui_url=ui_url,
+                api_url=None,
+                kind="run",
+            ).save(data_dir)
         if run_worker:
             runtime.worker = build_worker(client, settings, runtime.sessions)
             async with runtime.worker:
@@ -98,7 +117,30 @@ async def open_runtime(
     finally:
         await engine.dispose()
         if dev_server is not None:
+            StackInfo.clear(data_dir)
             dev_server.stop()
+
+
+@contextlib.asynccontextmanager
+async def open_running_stack(settings: Settings) -> AsyncIterator[Runtime]:
+    """The stack that is already up (`mge dev`, a waiting `mge run`, or external); never
+    starts one: a decision for a run must reach the run's own Temporal."""
+    running = StackInfo.running(settings.data_dir)
+    if settings.database_url and settings.temporal.address:
+        url, address = settings.database_url, settings.temporal.address
+    elif running is not None:
+        url, address = running.database_url, running.temporal_address
+    else:
+        raise ConflictError(
+            f"no running MGE stack in {settings.data_dir.resolve()}: start `mge dev` "
+            "(or set MGE_DATABASE_URL and MGE_TEMPORAL__ADDRESS)"
+        )
+    engine = create_engine(url)
+    try:
+        client = await connect_temporal(settings, address)
+        yield Runtime(settings, engine, session_factory(engine), client, url, address)
+    finally:
+        await engine.dispose()
 
 
 def resolve_data_dir(settings: Settings) -> Path:

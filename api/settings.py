@@ -38,6 +38,18 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(120.0, gt=0)
 
 
+class ReviewSettings(BaseModel):
+    mode: Literal["plan", "off"] = Field(
+        "plan", description="plan: review after generation; off: never wait for reviewers."
+    )
+    threshold: float = Field(0.6, ge=0, le=1, description="Atoms under it go to review.")
+    lowest_percent: float | None = Field(
+        None, gt=0, le=100, description="Also queue the lowest N% by confidence (off)."
+    )
+    timeout_s: float | None = Field(None, gt=0, description="Review deadline (none: wait).")
+    deadline_policy: Literal["accept", "fail"] = "accept"
+
+
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -64,6 +76,7 @@ class Settings(BaseSettings):
     atom_timeout_s: float = Field(300.0, gt=0)
     heartbeat_every_s: float = Field(5.0, gt=0)
     heartbeat_timeout_s: float = Field(60.0, gt=0)
+    review: ReviewSettings = Field(default_factory=lambda: ReviewSettings())
     max_provider_retries: int = Field(
         10, ge=0, description="Retries for rate limits / provider errors (no quality attempt)."
     )

@@ -167,6 +167,9 @@ class StackInfo:
     task_queue: str
     ui_url: str | None
     api_url: str | None
+    # "dev": `mge dev`, whose worker serves other commands' runs; "run": a `mge run` that
+    # stops with its own run (found by review commands, never reused for another run).
+    kind: str = "dev"
 
     def save(self, data_dir: Path) -> None:
         (data_dir / "stack.json").write_text(json.dumps(asdict(self), indent=2))

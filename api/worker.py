@@ -13,6 +13,7 @@ from activities.generation import GenerationActivities
 from activities.output import OutputActivities
 from activities.plan_stages import PlanActivities
 from activities.providers import AnthropicProvider, LLMProvider, ReferenceProvider
+from activities.review import ReviewActivities
 from api.settings import Settings
 from workflows.masterplan import MasterPlanWorkflow
 from workflows.wave import WaveWorkflow
@@ -44,6 +45,11 @@ def activity_config(settings: Settings) -> ActivityConfig:
         heartbeat_every_s=settings.heartbeat_every_s,
         heartbeat_timeout_s=settings.heartbeat_timeout_s,
         max_provider_retries=settings.max_provider_retries,
+        review_mode=settings.review.mode,
+        review_threshold=settings.review.threshold,
+        review_lowest_percent=settings.review.lowest_percent,
+        review_timeout_s=settings.review.timeout_s,
+        review_deadline_policy=settings.review.deadline_policy,
     )
 
 
@@ -60,6 +66,7 @@ def build_worker(
     plan = PlanActivities(sessions, providers, config)
     generation = GenerationActivities(sessions, providers, config)
     output = OutputActivities(sessions, config)
+    review = ReviewActivities(sessions, config)
     return Worker(
         client,
         task_queue=task_queue or settings.temporal.task_queue,
@@ -77,6 +84,10 @@ def build_worker(
             generation.finish_wave,
             output.validate_output,
             output.assemble_output,
+            review.queue_reviews,
+            review.apply_review_decision,
+            review.settle_regeneration,
+            review.expire_reviews,
         ],
         max_concurrent_activities=settings.max_concurrent_activities,
     )

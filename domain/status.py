@@ -72,12 +72,20 @@ class ValidationOutcome(StrEnum):
     NOT_RUN = "not_run"
 
 
+class ReviewAction(StrEnum):
+    APPROVE = "approve"
+    EDIT = "edit"
+    REGENERATE = "regenerate"
+    REJECT = "reject"
+
+
 class ReviewStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     EDITED = "edited"
     REGENERATING = "regenerating"
     REJECTED = "rejected"
+    REGENERATED = "regenerated"
     EXPIRED = "expired"
 
 

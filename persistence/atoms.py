@@ -78,6 +78,20 @@ async def get_atom(session: AsyncSession, atom_id: str | uuid.UUID) -> AtomicUni
     return atom
 
 
+async def spec_around(session: AsyncSession, atom: AtomicUnit) -> tuple[str, str]:
+    """The spec code of the atom's file before and after it: the place it is spliced into."""
+    rows = (
+        await session.execute(
+            select(AtomicUnit.ordinal, AtomicUnit.spec_code)
+            .where(AtomicUnit.task_id == atom.task_id)
+            .order_by(AtomicUnit.ordinal)
+        )
+    ).all()
+    before = "".join(code for ordinal, code in rows if ordinal < atom.ordinal)
+    after = "".join(code for ordinal, code in rows if ordinal > atom.ordinal)
+    return before, after
+
+
 async def dependency_code(session: AsyncSession, atom_id: uuid.UUID) -> list[AtomicUnit]:
     """The atoms this atom uses (kept edges only), with whatever code they have so far."""
     rows = await session.scalars(
@@ -90,21 +104,23 @@ async def dependency_code(session: AsyncSession, atom_id: uuid.UUID) -> list[Ato
     return list(rows)
 
 
-async def retry_history(session: AsyncSession, atom_id: uuid.UUID) -> list[AtomRetryHistory]:
-    rows = await session.scalars(
-        select(AtomRetryHistory)
-        .where(AtomRetryHistory.atom_id == atom_id)
-        .order_by(AtomRetryHistory.attempt)
-    )
+async def retry_history(
+    session: AsyncSession, atom_id: uuid.UUID, generation_round: int | None = None
+) -> list[AtomRetryHistory]:
+    """The atom's failed attempts, of one generation round if given."""
+    query = select(AtomRetryHistory).where(AtomRetryHistory.atom_id == atom_id)
+    if generation_round is not None:
+        query = query.where(AtomRetryHistory.round == generation_round)
+    rows = await session.scalars(query.order_by(AtomRetryHistory.round, AtomRetryHistory.attempt))
     return list(rows)
 
 
 async def record_failed_attempt(session: AsyncSession, row: dict[str, Any]) -> None:
-    """One row per (atom, attempt): a redelivered attempt overwrites nothing."""
+    """One row per (atom, round, attempt): a redelivered attempt overwrites nothing."""
     await session.execute(
         insert(AtomRetryHistory)
         .values(**row)
-        .on_conflict_do_nothing(index_elements=["atom_id", "attempt"])
+        .on_conflict_do_nothing(index_elements=["atom_id", "round", "attempt"])
     )
 
 

@@ -200,9 +200,12 @@ class AtomicUnit(Base):
     issues: Mapped[list[Any]] = mapped_column(JSONB, default=list)
     wave_number: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    generation_round: Mapped[int] = mapped_column(Integer, default=0)
     generated_attempt: Mapped[int | None] = mapped_column(Integer)
     temperature: Mapped[float | None] = mapped_column(Float)
     confidence: Mapped[float | None] = mapped_column(Float)
+    confidence_level: Mapped[str | None] = mapped_column(String(20))
+    confidence_reasons: Mapped[list[Any]] = mapped_column(JSONB, default=list)
     input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     output_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     cache_read_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -232,8 +235,13 @@ class DependencyGraphRow(Base):
 class AtomDependency(Base):
     __tablename__ = "atom_dependencies"
     __table_args__ = (
+        # The graph builder gives one edge per (user, definer, type), symbols joined.
         UniqueConstraint(
-            "graph_id", "source_atom_id", "target_atom_id", "dependency_type", "symbol"
+            "graph_id",
+            "source_atom_id",
+            "target_atom_id",
+            "dependency_type",
+            name="uq_atom_dependencies_edge",
         ),
         Index("ix_atom_dependencies_target", "target_atom_id"),
     )
@@ -301,11 +309,14 @@ class ValidationResult(Base):
 
 class AtomRetryHistory(Base):
     __tablename__ = "atom_retry_history"
-    __table_args__ = (UniqueConstraint("atom_id", "attempt"),)
+    # One row per delivered attempt of one generation round (a reviewer's "regenerate"
+    # starts a new round, and with it the temperature schedule).
+    __table_args__ = (UniqueConstraint("atom_id", "round", "attempt"),)
 
     id: Mapped[uuid.UUID] = _pk()
     masterplan_id: Mapped[uuid.UUID] = _fk("masterplans.id")
     atom_id: Mapped[uuid.UUID] = _fk("atomic_units.id", index=False)
+    round: Mapped[int] = mapped_column(Integer, default=0)
     attempt: Mapped[int] = mapped_column(Integer)
     error_category: Mapped[ErrorCategory] = mapped_column(_enum(ErrorCategory, "error_category"))
     error_message: Mapped[str] = mapped_column(Text)
@@ -325,6 +336,8 @@ class HumanReview(Base):
     __table_args__ = (
         Index("ix_human_review_queue_status_priority", "status", "priority"),
         Index("ix_human_review_queue_plan", "masterplan_id", "status"),
+        # Queueing is idempotent: one review per atom and generation round.
+        UniqueConstraint("atom_id", "round"),
     )
 
     id: Mapped[uuid.UUID] = _pk()
@@ -335,11 +348,17 @@ class HumanReview(Base):
     )
     priority: Mapped[int] = mapped_column(Integer, default=50)
     confidence: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str | None] = mapped_column(String(20))
+    round: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[list[Any]] = mapped_column(JSONB, default=list)
     suggestions: Mapped[list[Any]] = mapped_column(JSONB, default=list)
     assigned_to: Mapped[str | None] = mapped_column(String(200))
     reviewer: Mapped[str | None] = mapped_column(String(200))
     action: Mapped[str | None] = mapped_column(String(20))
     feedback: Mapped[str | None] = mapped_column(Text)
+    edited_code: Mapped[str | None] = mapped_column(
+        Text, doc="Code of an edit, stored by the API so the signal carries ids only."
+    )
+    message: Mapped[str | None] = mapped_column(Text, doc="What became of the decision.")
     created_at: Mapped[datetime] = _created()
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

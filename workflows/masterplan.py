@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows import search_attributes as sa
 from workflows.failures import is_cancellation, root_message
 from workflows.ids import wave_workflow_id
-from workflows.wave import WaveWorkflow
+from workflows.wave import WaveWorkflow, atom_retry_policy
 
 _STAGE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -44,6 +44,13 @@ class MasterPlanWorkflow:
         self._skipped = 0
         self._spent = 0.0
         self._budget_exhausted = False
+        # Review: decisions queue up in arrival order; open reviews keep insertion order
+        # (dicts, never sets, so replay sees the same order).
+        self._decisions: list[c.ReviewDecision] = []
+        self._open_reviews: dict[str, str] = {}
+        self._review_labels: dict[str, str] = {}
+        self._ignored_decisions = 0
+        self._deadline_note: str | None = None
 
     @workflow.query(name="status")
     def status(self) -> c.PlanStatusView:
@@ -62,6 +69,14 @@ class MasterPlanWorkflow:
             atoms_skipped=self._skipped,
             cost_usd=self._spent,
         )
+
+    @workflow.signal(name=c.REVIEW_DECISION_SIGNAL)
+    def review_decision(self, decision: c.ReviewDecision) -> None:
+        self._decisions.append(decision)
+
+    @workflow.query(name=c.PENDING_REVIEWS_QUERY)
+    def pending_reviews(self) -> list[str]:
+        return list(self._open_reviews)
 
     def _set_status(self, status: str, reason: str | None = None) -> None:
         self._status = status
@@ -134,6 +149,8 @@ class MasterPlanWorkflow:
                 break
         self._current_wave = None
 
+        await self._review(config, ref)
+
         self._set_status("assembling")
         checked = await self._stage(
             c.VALIDATE_OUTPUT, ref, c.OutputCheckResult, "validate tasks, milestones, plan"
@@ -146,13 +163,136 @@ class MasterPlanWorkflow:
                 "atoms not generated keep their spec code"
             )
         if self._failed:
-            notes.append(f"{self._failed} atom(s) failed and need review")
+            notes.append(f"{self._failed} atom(s) failed generation and went to review")
         if checked.failed:
             notes.append(f"{checked.failed} of {checked.checks} output check(s) failed")
+        if self._deadline_note:
+            notes.append(self._deadline_note)
         if atomized.oversized_count:
             notes.append(f"{atomized.oversized_count} oversized atom(s)")
         status = "budget_exceeded" if self._budget_exhausted else "completed"
         return await self._finish(status, "; ".join(notes) or None, files=assembled.files)
+
+    def _publish_pending(self) -> None:
+        workflow.upsert_search_attributes([sa.PENDING_REVIEWS.value_set(len(self._open_reviews))])
+
+    async def _review(self, config: c.RunConfig, ref: c.PlanRef) -> None:
+        """Queue the atoms MGE trusts least and wait, durably, for reviewers' decisions."""
+        batch = await self._stage(
+            c.QUEUE_REVIEWS, ref, c.ReviewBatch, "score confidence, queue reviews"
+        )
+        self._open_reviews = dict(zip(batch.review_ids, batch.atom_ids, strict=True))
+        self._review_labels = dict(zip(batch.review_ids, batch.labels, strict=True))
+        self._publish_pending()
+        if not self._open_reviews:
+            return
+        self._set_status("reviewing", f"{len(self._open_reviews)} atom(s) wait for review")
+        deadline = (
+            workflow.now() + timedelta(seconds=config.review_timeout_s)
+            if config.review_timeout_s
+            else None
+        )
+        while self._open_reviews:
+            if not self._decisions:
+                timeout = None
+                if deadline is not None:
+                    timeout = max(0.0, (deadline - workflow.now()).total_seconds())
+                try:
+                    await workflow.wait_condition(lambda: bool(self._decisions), timeout=timeout)
+                except TimeoutError:
+                    await self._review_deadline(config)
+                    return
+            decision = self._decisions.pop(0)
+            if decision.review_id not in self._open_reviews or decision.action not in (
+                "approve",
+                "edit",
+                "regenerate",
+                "reject",
+            ):
+                # Duplicate, stale or malformed: a signal cannot be refused, only ignored.
+                self._ignored_decisions += 1
+                workflow.logger.info(
+                    "ignoring %s decision for review %s: not open",
+                    decision.action,
+                    decision.review_id,
+                )
+                continue
+            outcome: c.DecisionOutcome = await workflow.execute_activity(
+                c.APPLY_REVIEW_DECISION,
+                c.DecisionInput(self._masterplan_id, decision),
+                result_type=c.DecisionOutcome,
+                start_to_close_timeout=_SHORT,
+                retry_policy=_STAGE_RETRY,
+                summary=f"{decision.action} {self._review_labels.get(decision.review_id, '')}",
+            )
+            if outcome.regenerate:
+                outcome = await self._regenerate(config, outcome)
+            if outcome.resolved:
+                del self._open_reviews[decision.review_id]
+            self._publish_pending()
+        self._set_status("generating", None)
+
+    async def _regenerate(
+        self, config: c.RunConfig, outcome: c.DecisionOutcome
+    ) -> c.DecisionOutcome:
+        wave = c.WaveInput(
+            masterplan_id=self._masterplan_id,
+            wave_number=-1,
+            part=0,
+            offset=0,
+            limit=1,
+            max_parallel=1,
+            temperatures=list(config.temperatures),
+            initial_backoff_s=config.initial_backoff_s,
+            max_backoff_s=config.max_backoff_s,
+            atom_timeout_s=config.atom_timeout_s,
+            max_provider_retries=config.max_provider_retries,
+            heartbeat_timeout_s=config.heartbeat_timeout_s,
+        )
+        generated = True
+        message = ""
+        try:
+            result: c.GenerateAtomResult = await workflow.execute_activity(
+                c.GENERATE_ATOM,
+                c.GenerateAtomInput(self._masterplan_id, outcome.atom_id, -1),
+                result_type=c.GenerateAtomResult,
+                start_to_close_timeout=timedelta(seconds=config.atom_timeout_s),
+                heartbeat_timeout=timedelta(seconds=config.heartbeat_timeout_s),
+                retry_policy=atom_retry_policy(wave),
+                summary=f"regenerate atom {outcome.label}",
+            )
+            generated = result.status == "completed"
+            self._spent += result.cost_usd
+        except ActivityError as err:
+            if is_cancellation(err):
+                raise
+            generated, message = False, root_message(err)
+        settled: c.DecisionOutcome = await workflow.execute_activity(
+            c.SETTLE_REGENERATION,
+            c.RegenerationDone(self._masterplan_id, outcome.review_id, generated, message),
+            result_type=c.DecisionOutcome,
+            start_to_close_timeout=_SHORT,
+            retry_policy=_STAGE_RETRY,
+            summary=f"settle regeneration {outcome.label}",
+        )
+        return settled
+
+    async def _review_deadline(self, config: c.RunConfig) -> None:
+        pending = list(self._open_reviews)
+        reason = f"review deadline passed with {len(pending)} review(s) open"
+        if config.review_deadline_policy == "fail":
+            await self._record_end("failed", reason)
+            raise ApplicationError(reason, type="ReviewDeadlinePassed", non_retryable=True)
+        await workflow.execute_activity(
+            c.EXPIRE_REVIEWS,
+            c.ExpireReviews(self._masterplan_id, pending, reason + "; accepted as they are"),
+            start_to_close_timeout=_SHORT,
+            retry_policy=_STAGE_RETRY,
+            summary=f"expire {len(pending)} review(s)",
+        )
+        self._open_reviews.clear()
+        self._publish_pending()
+        self._deadline_note = reason + "; open atoms accepted as they are"
 
     async def _run_wave(self, config: c.RunConfig, wave: c.WaveInfo) -> None:
         self._current_wave = wave.wave_number
@@ -203,21 +343,25 @@ class MasterPlanWorkflow:
     async def _finish(
         self, status: str, reason: str | None, *, files: int = 0
     ) -> c.MasterPlanResult:
-        await workflow.execute_activity(
+        totals: c.RunTotals = await workflow.execute_activity(
             c.FINISH_RUN,
             c.RunOutcome(self._masterplan_id, status, reason),
+            result_type=c.RunTotals,
             start_to_close_timeout=_SHORT,
             retry_policy=_STAGE_RETRY,
             summary=f"finish run: {status}",
         )
         self._set_status(status, reason)
+        # Counts come from the database: reviews may have turned failed atoms into approved.
         return c.MasterPlanResult(
             masterplan_id=self._masterplan_id,
             status=status,
-            total_atoms=sum(w.atom_count for w in self._waves),
-            completed_atoms=self._completed,
-            failed_atoms=self._failed,
+            total_atoms=totals.total,
+            completed_atoms=totals.completed,
+            failed_atoms=totals.failed,
             waves=len(self._waves),
             files=files,
             reason=reason,
+            rejected_atoms=totals.rejected,
+            cost_usd=totals.cost_usd,
         )

@@ -74,8 +74,14 @@ def fake() -> Iterator[FakeAnthropicServer]:
 
 @pytest.fixture
 def llm_settings(settings: Settings) -> Settings:
+    # These tests are about generation; the review step has tests of its own.
     return settings.model_copy(
-        update={"heartbeat_every_s": 0.5, "heartbeat_timeout_s": 5.0, "max_parallel_atoms": 4}
+        update={
+            "heartbeat_every_s": 0.5,
+            "heartbeat_timeout_s": 5.0,
+            "max_parallel_atoms": 4,
+            "review": settings.review.model_copy(update={"mode": "off"}),
+        }
     )
 
 

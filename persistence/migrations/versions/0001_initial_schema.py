@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:52:24.181915
+Create Date: 2026-11-22 04:51:01.787385
 """
 
 from collections.abc import Sequence
@@ -317,9 +317,12 @@ def upgrade() -> None:
         sa.Column("issues", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("wave_number", sa.Integer(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("generation_round", sa.Integer(), nullable=False),
         sa.Column("generated_attempt", sa.Integer(), nullable=True),
         sa.Column("temperature", sa.Float(), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=True),
+        sa.Column("confidence_level", sa.String(length=20), nullable=True),
+        sa.Column("confidence_reasons", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("input_tokens", sa.BigInteger(), nullable=False),
         sa.Column("output_tokens", sa.BigInteger(), nullable=False),
         sa.Column("cache_read_tokens", sa.BigInteger(), nullable=False),
@@ -408,10 +411,7 @@ def upgrade() -> None:
             "source_atom_id",
             "target_atom_id",
             "dependency_type",
-            "symbol",
-            name=op.f(
-                "uq_atom_dependencies_graph_id_source_atom_id_target_atom_id_dependency_type_symbol"
-            ),
+            name="uq_atom_dependencies_edge",
         ),
     )
     op.create_index(
@@ -434,6 +434,7 @@ def upgrade() -> None:
         sa.Column("id", sa.UUID(), nullable=False),
         sa.Column("masterplan_id", sa.UUID(), nullable=False),
         sa.Column("atom_id", sa.UUID(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("attempt", sa.Integer(), nullable=False),
         sa.Column(
             "error_category",
@@ -477,7 +478,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_atom_retry_history")),
         sa.UniqueConstraint(
-            "atom_id", "attempt", name=op.f("uq_atom_retry_history_atom_id_attempt")
+            "atom_id", "round", "attempt", name=op.f("uq_atom_retry_history_atom_id_round_attempt")
         ),
     )
     op.create_index(
@@ -499,6 +500,7 @@ def upgrade() -> None:
                 "edited",
                 "regenerating",
                 "rejected",
+                "regenerated",
                 "expired",
                 name="review_status",
             ),
@@ -506,12 +508,16 @@ def upgrade() -> None:
         ),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("confidence", sa.Float(), nullable=True),
+        sa.Column("level", sa.String(length=20), nullable=True),
+        sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("reasons", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("suggestions", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("assigned_to", sa.String(length=200), nullable=True),
         sa.Column("reviewer", sa.String(length=200), nullable=True),
         sa.Column("action", sa.String(length=20), nullable=True),
         sa.Column("feedback", sa.Text(), nullable=True),
+        sa.Column("edited_code", sa.Text(), nullable=True),
+        sa.Column("message", sa.Text(), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -532,6 +538,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_human_review_queue")),
+        sa.UniqueConstraint("atom_id", "round", name=op.f("uq_human_review_queue_atom_id_round")),
     )
     op.create_index(
         op.f("ix_human_review_queue_atom_id"), "human_review_queue", ["atom_id"], unique=False

@@ -1,0 +1,275 @@
+"""Human review as a durable, signal-awaiting step of MasterPlanWorkflow."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.contracts import REVIEW_DECISION_SIGNAL, ReviewDecision
+from api import review_service
+from api.settings import Settings
+from api.stack import temporal_binary
+from domain.status import AtomStatus, ReviewStatus
+from persistence.models import AtomicUnit, HumanReview
+from tests.fakes.anthropic_server import FakeAnthropicServer
+from tests.workflows.test_generation_with_llm import (
+    ADD,
+    BROKEN_ADD,
+    MUL,
+    assert_replays,
+    atom_named,
+    make_worker,
+    run_plan,
+)
+from workflows import search_attributes
+from workflows.masterplan import MasterPlanWorkflow
+
+pytestmark = pytest.mark.workflow
+
+FIXED_ADD = ADD.replace("return a + b", "return b + a")
+
+
+@pytest.fixture
+def fake() -> AsyncIterator[FakeAnthropicServer]:  # type: ignore[misc]
+    with FakeAnthropicServer() as server:
+        yield server
+
+
+@pytest.fixture
+def review_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"heartbeat_every_s": 0.5, "heartbeat_timeout_s": 5.0})
+
+
+@pytest.fixture
+async def review_worker(
+    temporal_client: Client,
+    review_settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    fake: FakeAnthropicServer,
+) -> AsyncIterator[Worker]:
+    async with make_worker(temporal_client, review_settings, sessions, fake) as worker:
+        yield worker
+
+
+async def open_reviews(handle: WorkflowHandle, count: int) -> list[str]:  # type: ignore[type-arg]
+    for _ in range(600):
+        pending: list[str] = await handle.query(MasterPlanWorkflow.pending_reviews)
+        if len(pending) >= count:
+            return pending
+        await asyncio.sleep(0.05)
+    raise AssertionError("the run never asked for review")
+
+
+async def review_row(sessions: async_sessionmaker[AsyncSession], review_id: str) -> HumanReview:
+    async with sessions() as session:
+        review = await session.get(HumanReview, uuid.UUID(review_id))
+    assert review is not None
+    return review
+
+
+async def test_failed_atom_waits_for_approval_and_stale_decisions_are_ignored(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    review_settings: Settings,
+    review_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
+    fake.script(MUL, marker="def mul(")
+    plan_id, handle = await run_plan(
+        temporal_client, sessions, review_settings, ("add", ADD), ("mul", MUL)
+    )
+    (review_id,) = await open_reviews(handle, 1)
+    status = await handle.query(MasterPlanWorkflow.status)
+    assert status.status == "reviewing"
+    review = await review_row(sessions, review_id)
+    assert (review.level, review.priority) == ("critical", 100)
+    assert any("failed" in r for r in review.reasons)
+    found = [
+        w.id
+        async for w in temporal_client.list_workflows(
+            f'MgeMasterPlanId = "{plan_id}" AND MgePendingReviews = 1'
+        )
+    ]
+    assert handle.id in found
+
+    # Approve, then (already decided) reject and a decision for an unknown review: ignored.
+    state = SimpleNamespace(sessions=sessions, client=temporal_client)
+    await review_service.decide(state, review_id, "approve", "ada")
+    await handle.signal(REVIEW_DECISION_SIGNAL, ReviewDecision(review_id, "reject", "bob"))
+    await handle.signal(REVIEW_DECISION_SIGNAL, ReviewDecision(str(uuid.uuid4()), "approve"))
+    result = await handle.result()
+    assert result.status == "completed"
+    review = await review_row(sessions, review_id)
+    assert (review.status, review.reviewer, review.action) == (
+        ReviewStatus.APPROVED,
+        "ada",
+        "approve",
+    )
+    atom = await atom_named(sessions, plan_id, "add")
+    assert atom.status == AtomStatus.APPROVED
+    with pytest.raises(Exception, match="not pending"):
+        await review_service.decide(state, review_id, "reject", "bob")
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+async def test_edit_is_revalidated_before_it_is_accepted(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    review_settings: Settings,
+    review_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
+    plan_id, handle = await run_plan(temporal_client, sessions, review_settings, ("add", ADD))
+    (review_id,) = await open_reviews(handle, 1)
+    state = SimpleNamespace(sessions=sessions, client=temporal_client)
+
+    await review_service.decide(state, review_id, "edit", "ada", code=BROKEN_ADD)
+    for _ in range(200):
+        review = await review_row(sessions, review_id)
+        if review.message:
+            break
+        await asyncio.sleep(0.05)
+    assert review.status == ReviewStatus.PENDING
+    assert "does not parse" in (review.message or "")
+    assert await handle.query(MasterPlanWorkflow.pending_reviews) == [review_id]
+
+    await review_service.decide(state, review_id, "edit", "ada", code=FIXED_ADD)
+    result = await handle.result()
+    assert result.status == "completed"
+    atom = await atom_named(sessions, plan_id, "add")
+    assert (atom.status, atom.generated_code) == (AtomStatus.APPROVED, FIXED_ADD)
+    history = await handle.fetch_history()
+    assert "return b + a" not in str(history), "edited code stays out of the workflow history"
+    out = review_settings.output_root.resolve() / str(plan_id)
+    assert (out / "calc/add.py").read_text() == FIXED_ADD
+
+
+async def test_regenerate_from_the_temporal_cli_restarts_the_schedule(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    review_settings: Settings,
+    review_worker: Worker,
+    fake: FakeAnthropicServer,
+) -> None:
+    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, FIXED_ADD, marker="def add(")
+    plan_id, handle = await run_plan(temporal_client, sessions, review_settings, ("add", ADD))
+    (review_id,) = await open_reviews(handle, 1)
+    decision = {
+        "review_id": review_id,
+        "action": "regenerate",
+        "feedback": "mind the colon after the signature",
+        "reviewer": "cli",
+    }
+    signal = await asyncio.to_thread(
+        subprocess.run,
+        [
+            temporal_binary(),
+            "workflow",
+            "signal",
+            "--address",
+            temporal_client.service_client.config.target_host,
+            "--workflow-id",
+            handle.id,
+            "--name",
+            "review_decision",
+            "--input",
+            json.dumps(decision),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert signal.returncode == 0, signal.stderr
+    result = await handle.result()
+    assert (result.status, result.failed_atoms) == ("completed", 0)
+
+    atom = await atom_named(sessions, plan_id, "add")
+    assert (atom.status, atom.generated_code, atom.generation_round) == (
+        AtomStatus.COMPLETED,
+        FIXED_ADD,
+        1,
+    )
+    regenerated = fake.requests_with("def add(")[-1]
+    assert regenerated.temperature == 0.7, "a new round starts the schedule again"
+    assert "mind the colon after the signature" in regenerated.prompt
+    review = await review_row(sessions, review_id)
+    assert review.status == ReviewStatus.REGENERATED
+    out = review_settings.output_root.resolve() / str(plan_id)
+    assert (out / "calc/add.py").read_text() == FIXED_ADD
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+@pytest.fixture
+async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    from pathlib import Path
+    import sys
+
+    server = Path(sys.executable).parent / "temporal-test-server"
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(server))
+    # The Java test server knows no custom search attributes until told.
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type)
+                for key in search_attributes.ALL
+            },
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.mark.parametrize("policy", ["accept", "fail"])
+async def test_review_deadline_applies_its_policy(
+    policy: str,
+    skipping_env: WorkflowEnvironment,
+    sessions: async_sessionmaker[AsyncSession],
+    review_settings: Settings,
+    fake: FakeAnthropicServer,
+) -> None:
+    settings = review_settings.model_copy(
+        update={
+            "review": review_settings.review.model_copy(
+                update={"timeout_s": 24 * 3600.0, "deadline_policy": policy}
+            )
+        }
+    )
+    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
+    client = skipping_env.client
+    async with make_worker(client, settings, sessions, fake):
+        plan_id, handle = await run_plan(client, sessions, settings, ("add", ADD))
+        if policy == "accept":
+            result = await handle.result()  # a day of waiting, skipped
+            assert result.status == "completed"
+            assert "review deadline passed" in (result.reason or "")
+        else:
+            with pytest.raises(WorkflowFailureError) as info:
+                await handle.result()
+            assert "review deadline passed" in str(info.value.cause)
+    async with sessions() as session:
+        reviews = list(
+            await session.scalars(select(HumanReview).where(HumanReview.masterplan_id == plan_id))
+        )
+        atom = await session.scalar(select(AtomicUnit).where(AtomicUnit.masterplan_id == plan_id))
+    assert atom is not None
+    if policy == "accept":
+        assert [r.status for r in reviews] == [ReviewStatus.EXPIRED]
+        assert atom.status == AtomStatus.FAILED, "accepted as it is, and still marked"
+    else:
+        assert [r.status for r in reviews] == [ReviewStatus.PENDING]
