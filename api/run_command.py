@@ -83,8 +83,16 @@ async def _show_progress(
         bar = progress.add_task(
             "atoms", total=None, stage="queued", failed=0, cost=0.0, running=0, wave="-"
         )
+        hinted = False
         while not waiter.done():
             view = await services.plan_progress(sessions, plan_id)
+            if view.status == "reviewing" and not hinted:
+                hinted = True
+                progress.console.print(
+                    f"{view.reason or 'atoms wait for review'}: decide with `mge review list` "
+                    "and `mge review approve|edit|regenerate|reject` in this directory, "
+                    "or at /review of `mge dev`"
+                )
             progress.update(
                 bar,
                 total=view.total_atoms or None,
