@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import contracts as c
 from activities.atom_check import grammar_for, spliced_syntax_problems
-from activities.config import ActivityConfig
+from activities.dependencies import UsesDeps
 from activities.errors import permanent_errors_fail_fast
 from activities.provider_choice import choose_provider
 from activities.providers.base import GenerationRequest, GenerationResponse, LLMProvider
@@ -48,17 +47,7 @@ class QualityFailure(Exception):
         self.category = category
 
 
-class GenerationActivities:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        providers: Mapping[str, LLMProvider],
-        config: ActivityConfig,
-    ) -> None:
-        self._sessions = sessions
-        self._providers = providers
-        self._config = config
-
+class GenerationActivities(UsesDeps):
     @activity.defn(name=c.BEGIN_WAVE)
     @permanent_errors_fail_fast
     async def begin_wave(self, part: c.WaveSlice) -> c.WaveAtoms:

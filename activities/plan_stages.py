@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
 from activities import contracts as c
-from activities.config import ActivityConfig
+from activities.dependencies import UsesDeps
 from activities.errors import permanent_errors_fail_fast
 from activities.provider_choice import choose_provider
 from activities.providers.base import GenerationRequest, LLMProvider
@@ -70,17 +69,7 @@ def atom_row(plan_id: uuid.UUID, task: Task, atom: Atom, from_reference: bool) -
     }
 
 
-class PlanActivities:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        providers: Mapping[str, LLMProvider],
-        config: ActivityConfig,
-    ) -> None:
-        self._sessions = sessions
-        self._providers = providers
-        self._config = config
-
+class PlanActivities(UsesDeps):
     @activity.defn(name=c.START_RUN)
     @permanent_errors_fail_fast
     async def start_run(self, ref: c.PlanRef) -> c.RunConfig:
