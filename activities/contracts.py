@@ -62,6 +62,7 @@ class RunConfig:
     estimated_atom_cost_usd: float = 0.0
     review_timeout_s: float | None = None
     review_deadline_policy: str = "accept"
+    review_mode: str = "plan"
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,14 @@ class ReviewDecision:
     reviewer: str = ""
     code: str | None = None
     feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewScope:
+    """Which atoms to score and queue: the whole plan, or one wave (per-wave review)."""
+
+    masterplan_id: str
+    wave_number: int | None = None
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ class PlanActivities(UsesDeps):
             estimated_atom_cost_usd=self._estimated_atom_cost(provider_name),
             review_timeout_s=self._config.review_timeout_s,
             review_deadline_policy=self._config.review_deadline_policy,
+            review_mode=self._config.review_mode,
         )
 
     def _estimated_atom_cost(self, provider_name: str) -> float:

@@ -32,12 +32,12 @@ class ReviewActivities:
 
     @activity.defn(name=c.QUEUE_REVIEWS)
     @permanent_errors_fail_fast
-    async def queue_reviews(self, ref: c.PlanRef) -> c.ReviewBatch:
-        """Score every atom, queue the ones to review, return the open reviews (ids only)."""
-        plan_id = plan_repo.parse_id(ref.masterplan_id)
+    async def queue_reviews(self, scope: c.ReviewScope) -> c.ReviewBatch:
+        """Score the atoms in scope, queue the ones to review, return the open reviews."""
+        plan_id = plan_repo.parse_id(scope.masterplan_id)
         async with self._sessions.begin() as session:
             await plan_repo.get_plan(session, plan_id)
-            chosen = await score_plan_atoms(session, plan_id, self._config)
+            chosen = await score_plan_atoms(session, plan_id, self._config, scope.wave_number)
             await review_repo.upsert_reviews(
                 session,
                 [

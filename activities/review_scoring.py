@@ -61,12 +61,18 @@ def _suggestions(atom: AtomicUnit) -> tuple[dict[str, Any], ...]:
 
 
 async def score_plan_atoms(
-    session: AsyncSession, plan_id: uuid.UUID, config: ActivityConfig
+    session: AsyncSession,
+    plan_id: uuid.UUID,
+    config: ActivityConfig,
+    wave_number: int | None = None,
 ) -> list[ChosenAtom]:
-    """Score every atom (stored on the atom) and return those to queue for review."""
+    """Score the plan's atoms (of one wave, if given), store the scores on the atoms, and
+    return those to queue for review."""
     plan = await plan_repo.get_plan(session, plan_id)
     limits = plan.atomization_config
     atoms = await atom_repo.plan_atoms(session, plan_id)
+    if wave_number is not None:
+        atoms = [a for a in atoms if a.wave_number == wave_number]
     checks = await _atom_checks(session, plan_id)
     scorer = ConfidenceScorer()
     scored: list[ScoredAtom] = []

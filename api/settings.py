@@ -39,8 +39,10 @@ class LLMSettings(BaseModel):
 
 
 class ReviewSettings(BaseModel):
-    mode: Literal["plan", "off"] = Field(
-        "plan", description="plan: review after generation; off: never wait for reviewers."
+    mode: Literal["plan", "wave", "off"] = Field(
+        "plan",
+        description="plan: review after generation; wave: after each wave, and later waves "
+        "wait; off: never wait for reviewers.",
     )
     threshold: float = Field(0.6, ge=0, le=1, description="Atoms under it go to review.")
     lowest_percent: float | None = Field(

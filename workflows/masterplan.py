@@ -147,9 +147,13 @@ class MasterPlanWorkflow:
             self._waves_done += 1
             if self._budget_exhausted:
                 break
+            if config.review_mode == "wave":
+                # Later waves build on this one: they wait until its reviews are decided.
+                await self._review(config, c.ReviewScope(self._masterplan_id, wave.wave_number))
+                self._set_status("generating")
         self._current_wave = None
 
-        await self._review(config, ref)
+        await self._review(config, c.ReviewScope(self._masterplan_id))
 
         self._set_status("assembling")
         checked = await self._stage(
@@ -176,10 +180,11 @@ class MasterPlanWorkflow:
     def _publish_pending(self) -> None:
         workflow.upsert_search_attributes([sa.PENDING_REVIEWS.value_set(len(self._open_reviews))])
 
-    async def _review(self, config: c.RunConfig, ref: c.PlanRef) -> None:
+    async def _review(self, config: c.RunConfig, scope: c.ReviewScope) -> None:
         """Queue the atoms MGE trusts least and wait, durably, for reviewers' decisions."""
+        where = "plan" if scope.wave_number is None else f"wave {scope.wave_number}"
         batch = await self._stage(
-            c.QUEUE_REVIEWS, ref, c.ReviewBatch, "score confidence, queue reviews"
+            c.QUEUE_REVIEWS, scope, c.ReviewBatch, f"score confidence, queue reviews ({where})"
         )
         self._open_reviews = dict(zip(batch.review_ids, batch.atom_ids, strict=True))
         self._review_labels = dict(zip(batch.review_ids, batch.labels, strict=True))

@@ -273,3 +273,40 @@ async def test_review_deadline_applies_its_policy(
         assert atom.status == AtomStatus.FAILED, "accepted as it is, and still marked"
     else:
         assert [r.status for r in reviews] == [ReviewStatus.PENDING]
+
+
+TWICE = '''\
+from calc.add import add
+
+
+def twice(x: int) -> int:
+    """x + x, through add."""
+    return add(x, x)
+'''
+
+
+async def test_per_wave_review_holds_back_the_waves_that_depend_on_it(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    review_settings: Settings,
+    fake: FakeAnthropicServer,
+) -> None:
+    settings = review_settings.model_copy(
+        update={"review": review_settings.review.model_copy(update={"mode": "wave"})}
+    )
+    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
+    fake.script(TWICE, marker="def twice(")
+    async with make_worker(temporal_client, settings, sessions, fake):
+        plan_id, handle = await run_plan(
+            temporal_client, sessions, settings, ("add", ADD), ("twice", TWICE)
+        )
+        (review_id,) = await open_reviews(handle, 1)
+        await asyncio.sleep(0.5)
+        assert fake.requests_with("def twice(") == [], "the dependent wave waits for review"
+        state = SimpleNamespace(sessions=sessions, client=temporal_client)
+        await review_service.decide(state, review_id, "edit", "ada", code=FIXED_ADD)
+        result = await handle.result()
+    assert (result.status, result.failed_atoms) == ("completed", 0)
+    assert len(fake.requests_with("def twice(")) == 1
+    # The dependent atom was generated with the reviewed code in its prompt.
+    assert "return b + a" in fake.requests_with("def twice(")[0].prompt
