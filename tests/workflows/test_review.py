@@ -216,8 +216,8 @@ async def test_regenerate_from_the_temporal_cli_restarts_the_schedule(
 
 @pytest.fixture
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    from pathlib import Path
     import sys
+    from pathlib import Path
 
     server = Path(sys.executable).parent / "temporal-test-server"
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(server))
@@ -297,7 +297,7 @@ async def test_per_wave_review_holds_back_the_waves_that_depend_on_it(
     fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
     fake.script(TWICE, marker="def twice(")
     async with make_worker(temporal_client, settings, sessions, fake):
-        plan_id, handle = await run_plan(
+        _, handle = await run_plan(
             temporal_client, sessions, settings, ("add", ADD), ("twice", TWICE)
         )
         (review_id,) = await open_reviews(handle, 1)
