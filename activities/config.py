@@ -26,7 +26,7 @@ class ActivityConfig:
     estimated_input_tokens: int = 1500
     estimated_output_tokens: int = 400
     review_mode: str = "plan"
-    review_threshold: float = 0.6
+    review_threshold: float = 0.7
     review_lowest_percent: float | None = None
     review_timeout_s: float | None = None
     review_deadline_policy: str = "accept"

@@ -27,7 +27,7 @@ from activities.providers.errors import (
 from domain.assembly import keep_layout
 from domain.attempts import AttemptPlan, RecordedAttempt, plan_attempt
 from domain.prompts import AtomBrief, DependencySnippet, PlanBrief, atom_prompt, plan_system_prompt
-from domain.status import AtomStatus, ErrorCategory, WaveStatus
+from domain.status import AtomStatus, ErrorCategory, PlanStatus, WaveStatus
 from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
 from persistence import reviews as review_repo
@@ -61,6 +61,7 @@ class GenerationActivities(UsesDeps):
                 )
                 .values(status=WaveStatus.RUNNING, started_at=datetime.now(UTC))
             )
+            await plan_repo.set_status(session, plan_id, PlanStatus.GENERATING)
             rows = await atom_repo.wave_slice(
                 session, plan_id, part.wave_number, part.offset, part.limit
             )

@@ -16,7 +16,7 @@ from activities.config import ActivityConfig
 from activities.errors import permanent_errors_fail_fast
 from activities.generation import atom_label
 from activities.review_scoring import score_plan_atoms
-from domain.status import AtomStatus, ReviewAction, ReviewStatus
+from domain.status import AtomStatus, PlanStatus, ReviewAction, ReviewStatus
 from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
 from persistence import reviews as review_repo
@@ -56,6 +56,13 @@ class ReviewActivities:
                 ],
             )
             open_reviews = await review_repo.pending_for_plan(session, plan_id)
+            if open_reviews:
+                await plan_repo.set_status(
+                    session,
+                    plan_id,
+                    PlanStatus.REVIEWING,
+                    f"{len(open_reviews)} atom(s) wait for review",
+                )
             labels = await _labels(session, [r.atom_id for r in open_reviews])
         return c.ReviewBatch(
             review_ids=[str(r.id) for r in open_reviews],

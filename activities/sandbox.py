@@ -44,6 +44,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import IO, Any
 
 BUBBLEWRAP = "bubblewrap"
 FALLBACK = "rlimits-fallback"
@@ -267,7 +268,8 @@ def _chown_tree(path: Path, uid: int) -> None:
 
 def _system_binds() -> list[str]:
     """Read-only system directories; merged-/usr symlinks recreated as symlinks."""
-    args: list[str] = []
+    # Directories bwrap creates for mount points are 0700: a dropped uid could not cross them.
+    args: list[str] = ["--perms", "0755", "--dir", "/etc"]
     for name in ("/usr", "/etc/alternatives", "/etc/ssl", "/etc/ld.so.cache", "/etc/localtime"):
         if os.path.exists(name):
             args += ["--ro-bind", name, name]
@@ -431,7 +433,7 @@ class _Output:
         self.kept: dict[str, int] = {"stdout": 0, "stderr": 0}
         self.overflow = on_overflow
 
-    def read(self, name: str, stream: object) -> None:
+    def read(self, name: str, stream: IO[bytes]) -> None:
         read = getattr(stream, "read1", None) or stream.read
         while True:
             try:
@@ -509,7 +511,7 @@ def run_sandboxed(
     ]
     for reader in readers:
         reader.start()
-    waited: dict[str, object] = {}
+    waited: dict[str, Any] = {}
 
     def wait() -> None:
         try:
@@ -539,8 +541,9 @@ def run_sandboxed(
     for reader in readers:
         reader.join(5)
     for stream in (proc.stdout, proc.stderr):
-        with contextlib.suppress(OSError):
-            stream.close() if stream is not None else None
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
     duration = time.monotonic() - started
     status = int(waited.get("status", 0) or 0)
     proc.returncode = os.waitstatus_to_exitcode(status) if "status" in waited else -9
@@ -585,7 +588,7 @@ _MEMORY = re.compile(
 )
 _PROCESSES = re.compile(
     r"Resource temporarily unavailable|BlockingIOError|fork: retry|EAGAIN|can't start new thread"
-    r"|Too many processes|spawn.*EAGAIN",
+    r"|Too many processes|spawn.*EAGAIN|Cannot fork|fork failed",
     re.I,
 )
 _NETWORK = re.compile(
@@ -593,6 +596,7 @@ _NETWORK = re.compile(
     r"|Name or service not known|\bENOTFOUND\b|No address associated|Connection refused"
     r"|\bECONNREFUSED\b|Cannot assign requested address|\bgaierror\b"
 )
+_FILE_SIZE = re.compile(r"File too large|\bEFBIG\b")
 _FILESYSTEM = re.compile(r"Read-only file system|\bEROFS\b|Permission denied|\bEACCES\b")
 _MISSING_PATH = re.compile(r"No such file or directory: '(/[^']+)'|ENOENT[^']*'(/[^']+)'")
 
@@ -658,6 +662,9 @@ def _classify(
     elif signum == signal.SIGXFSZ:
         hit.append("file_size")
         reason = f"file-size limit of {limits.max_file_bytes} bytes exceeded"
+    if failed and "file_size" not in hit and _FILE_SIZE.search(text):
+        hit.append("file_size")
+        reason = reason or f"file-size limit of {limits.max_file_bytes} bytes exceeded"
     if failed and _MEMORY.search(text):
         hit.append("memory")
         reason = reason or f"memory limit of {limits.memory_bytes >> 20} MiB reached"

@@ -116,7 +116,7 @@ def run_mypy(
     started = time.monotonic()
     with sandbox_workdir("mypy-") as work:
         _write(work, files)
-        roots = [str(work)] + [str(work / "src")] if (work / "src").is_dir() else [str(work)]
+        roots = [str(work), str(work / "src")] if (work / "src").is_dir() else [str(work)]
         cache = str(cache_dir) if cache_dir is not None else str(work / ".mypy_cache")
         writable = [cache] if cache_dir is not None else []
         if cache_dir is not None:

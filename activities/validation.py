@@ -74,15 +74,18 @@ COMPILE = "masterplan.compile"
 ATOM_TESTS = "masterplan.tests.atom"
 
 
+TEST_LIMITS = SandboxLimits(
+    wall_time_s=300.0,
+    cpu_time_s=300,
+    memory_bytes=2 << 30,
+    max_output_bytes=4 << 20,
+    max_processes=128,
+)
+
+
 @dataclass(frozen=True)
 class ValidationConfig:
-    test_limits: SandboxLimits = SandboxLimits(
-        wall_time_s=300.0,
-        cpu_time_s=300,
-        memory_bytes=2 << 30,
-        max_output_bytes=4 << 20,
-        max_processes=128,
-    )
+    test_limits: SandboxLimits = TEST_LIMITS
     typecheck: bool = True
     typecheck_limits: SandboxLimits = TYPECHECK_LIMITS
     typescript: TypeScriptTools | None = None

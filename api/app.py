@@ -15,6 +15,7 @@ from temporalio.client import Client
 from api import services
 from api.commands.graph import GraphFormat, render
 from api.review_api import router as review_router
+from api.review_page import router as review_page_router
 from api.settings import Settings
 from domain.errors import (
     ConflictError,
@@ -59,6 +60,7 @@ def create_app(
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
     app.include_router(review_router)
+    app.include_router(review_page_router)
 
     def get_sessions() -> async_sessionmaker[AsyncSession]:
         return sessions

@@ -44,7 +44,7 @@ class ReviewSettings(BaseModel):
         description="plan: review after generation; wave: after each wave, and later waves "
         "wait; off: never wait for reviewers.",
     )
-    threshold: float = Field(0.6, ge=0, le=1, description="Atoms under it go to review.")
+    threshold: float = Field(0.7, ge=0, le=1, description="Atoms under it go to review.")
     lowest_percent: float | None = Field(
         None, gt=0, le=100, description="Also queue the lowest N% by confidence (off)."
     )

@@ -7,11 +7,12 @@ import json
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFoundError
 from domain.plan import MasterPlanSpec
+from domain.status import TERMINAL_PLAN_STATUSES, PlanStatus
 from persistence.models import MasterPlan, Milestone, Phase, Task
 
 
@@ -94,6 +95,17 @@ async def get_plan(session: AsyncSession, masterplan_id: str | uuid.UUID) -> Mas
     if plan is None:
         raise NotFoundError(f"masterplan {masterplan_id} not found")
     return plan
+
+
+async def set_status(
+    session: AsyncSession, masterplan_id: uuid.UUID, status: PlanStatus, reason: str | None = None
+) -> None:
+    """Mirror the workflow's stage in the database (what `mge status` and the API show)."""
+    await session.execute(
+        update(MasterPlan)
+        .where(MasterPlan.id == masterplan_id, MasterPlan.status.not_in(TERMINAL_PLAN_STATUSES))
+        .values(status=status, status_reason=reason)
+    )
 
 
 async def list_plans(session: AsyncSession, limit: int = 50) -> list[MasterPlan]:

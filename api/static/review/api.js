@@ -45,10 +45,11 @@ async function request(method, path, body) {
   return data;
 }
 
+// null and undefined leave a parameter out; "" is sent (status="" asks for every status).
 function query(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== "" && value !== null && value !== undefined) search.set(key, value);
+    if (value !== null && value !== undefined) search.set(key, value);
   }
   const text = search.toString();
   return text ? `?${text}` : "";
