@@ -268,3 +268,103 @@ async def test_reviewer_approves_one_atom_and_edits_another(
     assert (reviews["mul"].status, reviews["mul"].reviewer) == (ReviewStatus.EDITED, REVIEWER)
     assert files["calc/add.py"] == ADD
     assert files["calc/mul.py"] == EDITED_MUL
+
+
+REGENERATED_MUL = MUL.replace("return a * b", "return b * a")
+
+
+async def test_issue_scenario_page_approval_and_cli_regeneration(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    database_url: str,
+    settings: Settings,
+    fake: FakeAnthropicServer,
+    browser_context: BrowserContext,
+) -> None:
+    """Two atoms need all three attempts (confidence 0.6, under the default 0.7): the run
+    waits; one is approved on the page, the other regenerated with `temporal workflow
+    signal`; the run completes and the output holds the regenerated code."""
+    import json
+    import subprocess
+
+    from playwright.async_api import expect
+
+    from api.stack import temporal_binary
+
+    default_settings = settings.model_copy(
+        update={"heartbeat_every_s": 0.5, "heartbeat_timeout_s": 5.0}
+    )
+    provider = AnthropicProvider(
+        api_key="sk-ant-test-key", model="claude-sonnet-4-6", base_url=fake.base_url
+    )
+    fake.script(BROKEN_ADD, BROKEN_ADD, ADD, marker="def add(")
+    fake.script(BROKEN_MUL, BROKEN_MUL, MUL, REGENERATED_MUL, marker="def mul(")
+    workers = build_worker(temporal_client, default_settings, sessions, {"anthropic": provider})
+    async with workers:
+        spec = validate_plan_data(plan_document())
+        plan_id = await services.import_plan(sessions, spec, provider="anthropic")
+        handle = await services.start_run(
+            temporal_client, sessions, plan_id, default_settings.temporal.task_queue
+        )
+        await wait_for_reviews(sessions, plan_id, handle, expected=2)
+        async with sessions() as session:
+            mul_review = await session.scalar(
+                select(HumanReview.id)
+                .join(AtomicUnit, AtomicUnit.id == HumanReview.atom_id)
+                .where(HumanReview.masterplan_id == plan_id, AtomicUnit.name == "mul")
+            )
+
+        async with running_api(default_settings, database_url, temporal_client) as api:
+            page = await browser_context.new_page()
+            await page.goto(f"{api.base_url}/review#plan={plan_id}")
+            await page.get_by_label("Reviewer").fill(REVIEWER)
+            items = page.locator(".queue-item")
+            await expect(items).to_have_count(2, timeout=20_000)
+            await items.filter(has_text="add").click()
+            await expect(page.locator("#detail-title")).to_contain_text("add")
+            await expect(page.locator(".reasons")).to_contain_text("3 of 3 attempts")
+            await page.get_by_role("button", name="Approve").click()
+            await expect(page.locator("#notice")).to_contain_text(f"approval sent by {REVIEWER}")
+
+        decision = {
+            "review_id": str(mul_review),
+            "action": "regenerate",
+            "feedback": "write it as b * a",
+            "reviewer": "ops",
+        }
+        signal = await asyncio.to_thread(
+            subprocess.run,
+            [
+                temporal_binary(),
+                "workflow",
+                "signal",
+                "--address",
+                temporal_client.service_client.config.target_host,
+                "--workflow-id",
+                handle.id,
+                "--name",
+                "review_decision",
+                "--input",
+                json.dumps(decision),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert signal.returncode == 0, signal.stderr
+        result = await asyncio.wait_for(handle.result(), WAIT_S)
+    assert (result.status, result.failed_atoms) == ("completed", 0)
+    async with sessions() as session:
+        files = {f.path: f.content for f in await project_files(session, plan_id)}
+        statuses = dict(
+            (
+                await session.execute(
+                    select(AtomicUnit.name, HumanReview.status)
+                    .join(AtomicUnit, AtomicUnit.id == HumanReview.atom_id)
+                    .where(HumanReview.masterplan_id == plan_id)
+                )
+            ).all()
+        )
+    assert statuses == {"add": ReviewStatus.APPROVED, "mul": ReviewStatus.REGENERATED}
+    assert files["calc/mul.py"] == REGENERATED_MUL
+    assert "write it as b * a" in fake.requests_with("def mul(")[-1].prompt
