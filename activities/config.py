@@ -30,3 +30,4 @@ class ActivityConfig:
     review_lowest_percent: float | None = None
     review_timeout_s: float | None = None
     review_deadline_policy: str = "accept"
+    review_llm_advice: bool = True

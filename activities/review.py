@@ -5,17 +5,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
 from activities import contracts as c
 from activities.atom_check import grammar_for, spliced_syntax_problems
-from activities.config import ActivityConfig
+from activities.dependencies import UsesDeps
 from activities.errors import permanent_errors_fail_fast
 from activities.generation import atom_label
-from activities.review_scoring import score_plan_atoms
+from activities.providers.base import GenerationRequest
+from activities.providers.errors import ProviderError
+from activities.review_scoring import ChosenAtom, score_plan_atoms
+from domain.prompts import REVIEW_ADVICE_SYSTEM, review_advice_prompt
 from domain.status import AtomStatus, PlanStatus, ReviewAction, ReviewStatus
 from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
@@ -25,19 +29,21 @@ from persistence.models import AtomicUnit, HumanReview
 _OPEN = (ReviewStatus.PENDING, ReviewStatus.REGENERATING)
 
 
-class ReviewActivities:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], config: ActivityConfig) -> None:
-        self._sessions = sessions
-        self._config = config
-
+class ReviewActivities(UsesDeps):
     @activity.defn(name=c.QUEUE_REVIEWS)
     @permanent_errors_fail_fast
     async def queue_reviews(self, scope: c.ReviewScope) -> c.ReviewBatch:
         """Score the atoms in scope, queue the ones to review, return the open reviews."""
         plan_id = plan_repo.parse_id(scope.masterplan_id)
         async with self._sessions.begin() as session:
-            await plan_repo.get_plan(session, plan_id)
+            plan = await plan_repo.get_plan(session, plan_id)
             chosen = await score_plan_atoms(session, plan_id, self._config, scope.wave_number)
+            fresh = await review_repo.missing_reviews(
+                session, [review_repo.review_id_for(item.atom_id) for item in chosen]
+            )
+            advice = await self._llm_advice(
+                plan.provider, [i for i in chosen if review_repo.review_id_for(i.atom_id) in fresh]
+            )
             await review_repo.upsert_reviews(
                 session,
                 [
@@ -50,7 +56,7 @@ class ReviewActivities:
                         "confidence": item.confidence,
                         "level": item.level,
                         "reasons": list(item.reasons),
-                        "suggestions": list(item.suggestions),
+                        "suggestions": [*item.suggestions, *advice.get(item.atom_id, ())],
                     }
                     for item in chosen
                 ],
@@ -69,6 +75,48 @@ class ReviewActivities:
             atom_ids=[str(r.atom_id) for r in open_reviews],
             labels=[labels[r.atom_id] for r in open_reviews],
         )
+
+    async def _llm_advice(
+        self, provider_name: str | None, items: Sequence[ChosenAtom]
+    ) -> dict[uuid.UUID, list[dict[str, Any]]]:
+        """One suggestion from the model per new review, when a real model is configured.
+        Advice is a nicety: a failing call leaves the rule-based suggestions alone."""
+        name = provider_name or self._config.provider_name
+        if not self._config.review_llm_advice or not items:
+            return {}
+        if name == "reference" or name not in self._providers:
+            return {}
+        provider = self._providers[name]
+        advice: dict[uuid.UUID, list[dict[str, Any]]] = {}
+        async with self._sessions() as session:
+            atoms = {i.atom_id: await atom_repo.get_atom(session, i.atom_id) for i in items}
+        for item in items:
+            atom = atoms[item.atom_id]
+            request = GenerationRequest(
+                atom_id=str(atom.id),
+                system=REVIEW_ADVICE_SYSTEM,
+                prompt=review_advice_prompt(
+                    atom.generated_code or atom.spec_code, atom.language, item.reasons
+                ),
+                temperature=0.2,
+                max_tokens=400,
+                language=atom.language,
+            )
+            try:
+                response = await provider.generate(request)
+            except ProviderError as err:
+                activity.logger.warning("no LLM advice for %s: %s", atom.id, err)
+                continue
+            if response.text.strip():
+                advice[item.atom_id] = [
+                    {
+                        "line": None,
+                        "rule": "llm",
+                        "message": response.text.strip()[:2000],
+                        "fix": "",
+                    }
+                ]
+        return advice
 
     @activity.defn(name=c.APPLY_REVIEW_DECISION)
     @permanent_errors_fail_fast

@@ -50,6 +50,7 @@ class ReviewSettings(BaseModel):
     )
     timeout_s: float | None = Field(None, gt=0, description="Review deadline (none: wait).")
     deadline_policy: Literal["accept", "fail"] = "accept"
+    llm_advice: bool = Field(True, description="Ask the model for a suggestion per review.")
 
 
 class ApiSettings(BaseModel):

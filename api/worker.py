@@ -50,6 +50,7 @@ def activity_config(settings: Settings) -> ActivityConfig:
         review_lowest_percent=settings.review.lowest_percent,
         review_timeout_s=settings.review.timeout_s,
         review_deadline_policy=settings.review.deadline_policy,
+        review_llm_advice=settings.review.llm_advice,
     )
 
 
@@ -66,7 +67,7 @@ def build_worker(
     plan = PlanActivities(sessions, providers, config)
     generation = GenerationActivities(sessions, providers, config)
     output = OutputActivities(sessions, config)
-    review = ReviewActivities(sessions, config)
+    review = ReviewActivities(sessions, providers, config)
     return Worker(
         client,
         task_queue=task_queue or settings.temporal.task_queue,

@@ -94,3 +94,15 @@ def skeleton_prompt(plan: PlanBrief, file_path: str, task_name: str, description
         "bodies left as `...` (Python) or `throw new Error('TODO')` (TypeScript/JavaScript).\n\n"
         f"Task description: {description or '(none)'}"
     )
+
+
+REVIEW_ADVICE_SYSTEM = (
+    "You review one small piece of generated code for a human reviewer. In at most three "
+    "short bullet points, say what is most likely wrong with it and how to fix it. No code "
+    "block longer than three lines."
+)
+
+
+def review_advice_prompt(code: str, language: str, reasons: Sequence[str]) -> str:
+    why = "\n".join(f"- {r}" for r in reasons) or "- (none given)"
+    return f"Why it is under review:\n{why}\n\nThe code ({language}):\n```{language}\n{code}\n```"

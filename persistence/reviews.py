@@ -28,6 +28,16 @@ async def upsert_reviews(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
         )
 
 
+async def missing_reviews(session: AsyncSession, review_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these reviews do not exist yet."""
+    if not review_ids:
+        return set()
+    existing = set(
+        await session.scalars(select(HumanReview.id).where(HumanReview.id.in_(list(review_ids))))
+    )
+    return set(review_ids) - existing
+
+
 async def get_review(session: AsyncSession, review_id: str | uuid.UUID) -> HumanReview:
     try:
         key = review_id if isinstance(review_id, uuid.UUID) else uuid.UUID(str(review_id))

@@ -121,6 +121,9 @@ def settings(tmp_path: Path, task_queue: str) -> Settings:
         temporal={"task_queue": task_queue},
         initial_backoff_s=0.1,
         max_backoff_s=0.2,
+        # Scripted fake-LLM replies are keyed by code the advice prompt also contains; the
+        # review advice has a test of its own that turns it on.
+        review={"llm_advice": False},
     )
 
 

@@ -310,3 +310,29 @@ async def test_per_wave_review_holds_back_the_waves_that_depend_on_it(
     assert len(fake.requests_with("def twice(")) == 1
     # The dependent atom was generated with the reviewed code in its prompt.
     assert "return b + a" in fake.requests_with("def twice(")[0].prompt
+
+
+async def test_reviews_carry_rule_and_model_suggestions(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    review_settings: Settings,
+    fake: FakeAnthropicServer,
+) -> None:
+    from tests.fakes.anthropic_server import FakeReply
+
+    settings = review_settings.model_copy(
+        update={"review": review_settings.review.model_copy(update={"llm_advice": True})}
+    )
+    fake.script(
+        FakeReply.answer("- the signature lacks its colon"), marker="You review one small piece"
+    )
+    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
+    async with make_worker(temporal_client, settings, sessions, fake):
+        _, handle = await run_plan(temporal_client, sessions, settings, ("add", ADD))
+        (review_id,) = await open_reviews(handle, 1)
+        review = await review_row(sessions, review_id)
+        await handle.cancel()
+    rules = [s["rule"] for s in review.suggestions]
+    assert "llm" in rules
+    advice = next(s for s in review.suggestions if s["rule"] == "llm")
+    assert "colon" in advice["message"]
