@@ -18,7 +18,6 @@ BEGIN_WAVE = "begin_wave"
 GENERATE_ATOM = "generate_atom"
 MARK_ATOM_FAILED = "mark_atom_failed"
 FINISH_WAVE = "finish_wave"
-VALIDATE_OUTPUT = "validate_output"
 ASSEMBLE_OUTPUT = "assemble_output"
 FINISH_RUN = "finish_run"
 SKIP_ATOMS = "skip_atoms"
@@ -178,14 +177,6 @@ class SkipAtoms:
     masterplan_id: str
     atom_ids: list[str]
     reason: str
-
-
-@dataclass(frozen=True)
-class OutputCheckResult:
-    passed: bool
-    checks: int
-    failed: int
-    not_run: int
 
 
 @dataclass(frozen=True)

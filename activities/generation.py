@@ -13,7 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import contracts as c
-from activities.atom_check import grammar_for, spliced_syntax_problems
+from activities.atom_check import grammar_for
 from activities.dependencies import UsesDeps
 from activities.errors import permanent_errors_fail_fast
 from activities.provider_choice import choose_provider
@@ -28,6 +28,8 @@ from domain.assembly import keep_layout
 from domain.attempts import AttemptPlan, RecordedAttempt, plan_attempt
 from domain.prompts import AtomBrief, DependencySnippet, PlanBrief, atom_prompt, plan_system_prompt
 from domain.status import AtomStatus, ErrorCategory, PlanStatus, WaveStatus
+from domain.validation.level1 import level1_category, level1_feedback, level1_problems
+from domain.validation.model import Violation
 from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
 from persistence import reviews as review_repo
@@ -163,10 +165,16 @@ class GenerationActivities(UsesDeps):
             raise ApplicationError(str(err), type="ProviderTransientError") from err
 
         code = keep_layout(atom.spec_code, response.code)
-        problems = self._check(code, spec_file)
-        if problems:
+        violations = self._check(atom, code, spec_file)
+        if violations:
             return await self._quality_failure(
-                atom, attempt, step, ErrorCategory.SYNTAX, problems, response, code
+                atom,
+                attempt,
+                step,
+                level1_category(violations),
+                level1_feedback(violations),
+                response,
+                code,
             )
         async with self._sessions.begin() as session:
             await session.execute(
@@ -277,10 +285,13 @@ class GenerationActivities(UsesDeps):
         )
         return request, (before, after, grammar_for(atom.file_path, atom.language))
 
-    def _check(self, code: str, spec_file: tuple[str, str, str]) -> str:
-        """Level 1 (syntax): the atom spliced into its file must parse."""
+    def _check(
+        self, atom: AtomicUnit, code: str, spec_file: tuple[str, str, str]
+    ) -> list[Violation]:
+        """Level 1: the atom in its place in the file parses, its names resolve, and it has
+        no dangerous pattern (type checks run with the later levels, on whole files)."""
         before, after, grammar = spec_file
-        return spliced_syntax_problems(before, code, after, grammar)
+        return level1_problems(code, before, after, grammar, atom.context, path=atom.file_path)
 
     async def _record(
         self,

@@ -7,10 +7,9 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
@@ -18,12 +17,10 @@ from activities import contracts as c
 from activities.config import ActivityConfig
 from activities.errors import permanent_errors_fail_fast
 from domain.assembly import AssembledFile, manifest
-from domain.status import PlanStatus, ValidationOutcome
-from domain.validation.syntax import syntax_problems
+from domain.status import PlanStatus
 from persistence import plans as plan_repo
-from persistence.models import MasterPlan, Task
+from persistence.models import MasterPlan
 from persistence.output import project_files
-from persistence.validation import replace_results
 
 
 def write_files(files: list[AssembledFile], target: Path) -> str:
@@ -63,46 +60,6 @@ class OutputActivities:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], config: ActivityConfig) -> None:
         self._sessions = sessions
         self._config = config
-
-    @activity.defn(name=c.VALIDATE_OUTPUT)
-    @permanent_errors_fail_fast
-    async def validate_output(self, ref: c.PlanRef) -> c.OutputCheckResult:
-        plan_id = plan_repo.parse_id(ref.masterplan_id)
-        async with self._sessions() as session:
-            files = {f.path: f for f in await project_files(session, plan_id, include_tests=False)}
-            tasks = list(await session.scalars(select(Task).where(Task.masterplan_id == plan_id)))
-        level2 = []
-        for task in tasks:
-            started = time.perf_counter()
-            assembled = files.get(task.file_path)
-            grammar = "tsx" if task.file_path.endswith(".tsx") else task.language
-            problems = syntax_problems(assembled.content, grammar) if assembled else []
-            level2.append(
-                {
-                    "task_id": task.id,
-                    "check_name": "task.parses",
-                    "outcome": ValidationOutcome.FAILED if problems else ValidationOutcome.PASSED,
-                    "score": 0.0 if problems else 1.0,
-                    "violations": [str(p) for p in problems],
-                    "duration_ms": (time.perf_counter() - started) * 1e3,
-                }
-            )
-        not_run = [
-            {
-                "check_name": name,
-                "outcome": ValidationOutcome.NOT_RUN,
-                "reason": "this validator is not built yet (see the validation issue)",
-            }
-            for name in ("milestone.imports_resolve", "masterplan.tests_pass")
-        ]
-        async with self._sessions.begin() as session:
-            await replace_results(session, plan_id, level=2, results=level2)
-            await replace_results(session, plan_id, level=3, results=not_run[:1])
-            await replace_results(session, plan_id, level=4, results=not_run[1:])
-        failed = sum(1 for r in level2 if r["outcome"] == ValidationOutcome.FAILED)
-        return c.OutputCheckResult(
-            passed=failed == 0, checks=len(level2), failed=failed, not_run=len(not_run)
-        )
 
     @activity.defn(name=c.ASSEMBLE_OUTPUT)
     @permanent_errors_fail_fast

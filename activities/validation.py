@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities import validation_contracts as vc
 from activities.contracts import PlanRef
@@ -51,6 +52,7 @@ from activities.typecheck import (
     tsc_readonly,
 )
 from domain.atomization.model import AtomizationConfig
+from domain.errors import MgeError
 from domain.status import ValidationOutcome
 from domain.validation import level1, level2, level3
 from domain.validation.level2 import AtomLines
@@ -904,4 +906,13 @@ async def run_validation(
         4: activities.validate_masterplan,
     }
     ref = PlanRef(masterplan_id)
-    return [await methods[level](ref) for level in levels]
+    summaries = []
+    for level in levels:
+        try:
+            summaries.append(await methods[level](ref))
+        except ApplicationError as err:
+            # Outside Temporal, callers map our own errors (unknown plan: exit 2 / HTTP 404).
+            if isinstance(err.__cause__, MgeError):
+                raise err.__cause__ from None
+            raise
+    return summaries

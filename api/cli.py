@@ -23,6 +23,7 @@ from api.commands.analyze import analyze as analyze_command
 from api.commands.atomize import atomize as atomize_command
 from api.commands.graph import graph as graph_command
 from api.commands.review import review_app
+from api.commands.validate import validate as validate_command
 from api.settings import Settings
 from domain.errors import InvalidInputError, MgeError, NotFoundError, PlanValidationError
 from domain.graph import GraphvizNotInstalledError
@@ -207,6 +208,7 @@ def cancel(masterplan_id: str) -> None:
 app.command("atomize")(atomize_command)
 app.command("analyze")(analyze_command)
 app.command("graph")(handles_errors(graph_command))
+app.command("validate")(handles_errors(validate_command))
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from activities.output import OutputActivities
 from activities.plan_stages import PlanActivities
 from activities.providers import AnthropicProvider, LLMProvider, ReferenceProvider
 from activities.review import ReviewActivities
+from activities.validation import ValidationActivities, ValidationConfig
 from api.settings import Settings
 from workflows.masterplan import MasterPlanWorkflow
 from workflows.wave import WaveWorkflow
@@ -68,6 +69,9 @@ def build_worker(
     generation = GenerationActivities(sessions, providers, config)
     output = OutputActivities(sessions, config)
     review = ReviewActivities(sessions, providers, config)
+    validation = ValidationActivities(
+        sessions, ValidationConfig.discover(cache_root=settings.data_dir.resolve() / "cache")
+    )
     return Worker(
         client,
         task_queue=task_queue or settings.temporal.task_queue,
@@ -83,7 +87,10 @@ def build_worker(
             generation.mark_atom_failed,
             generation.skip_atoms,
             generation.finish_wave,
-            output.validate_output,
+            validation.validate_atoms,
+            validation.validate_tasks,
+            validation.validate_milestones,
+            validation.validate_masterplan,
             output.assemble_output,
             review.queue_reviews,
             review.apply_review_decision,

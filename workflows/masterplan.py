@@ -13,6 +13,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts as c
+    from activities import validation_contracts as vc
 
 from workflows import search_attributes as sa
 from workflows.failures import is_cancellation, root_message
@@ -153,12 +154,11 @@ class MasterPlanWorkflow:
                 self._set_status("generating")
         self._current_wave = None
 
+        # Levels 1-4 before review: their results feed the confidence scores.
+        summaries = await self._validate(ref)
         await self._review(config, c.ReviewScope(self._masterplan_id))
 
         self._set_status("assembling")
-        checked = await self._stage(
-            c.VALIDATE_OUTPUT, ref, c.OutputCheckResult, "validate tasks, milestones, plan"
-        )
         assembled = await self._stage(c.ASSEMBLE_OUTPUT, ref, c.AssembleResult, "assemble output")
         notes = []
         if self._budget_exhausted:
@@ -168,14 +168,34 @@ class MasterPlanWorkflow:
             )
         if self._failed:
             notes.append(f"{self._failed} atom(s) failed generation and went to review")
-        if checked.failed:
-            notes.append(f"{checked.failed} of {checked.checks} output check(s) failed")
+        failed_checks = [s for s in summaries if s.failed]
+        if failed_checks:
+            notes.append(
+                "validation failed at level(s) "
+                + ", ".join(f"{s.level} ({s.failed} check(s))" for s in failed_checks)
+            )
         if self._deadline_note:
             notes.append(self._deadline_note)
         if atomized.oversized_count:
             notes.append(f"{atomized.oversized_count} oversized atom(s)")
         status = "budget_exceeded" if self._budget_exhausted else "completed"
         return await self._finish(status, "; ".join(notes) or None, files=assembled.files)
+
+    async def _validate(self, ref: c.PlanRef) -> list[vc.ValidationSummary]:
+        self._set_status("validating")
+        summaries = []
+        for level, name in sorted(vc.ACTIVITY_FOR_LEVEL.items()):
+            summary: vc.ValidationSummary = await workflow.execute_activity(
+                name,
+                ref,
+                result_type=vc.ValidationSummary,
+                start_to_close_timeout=_STAGE_TIMEOUT,
+                heartbeat_timeout=timedelta(minutes=2),
+                retry_policy=_STAGE_RETRY,
+                summary=f"validate level {level}",
+            )
+            summaries.append(summary)
+        return summaries
 
     def _publish_pending(self) -> None:
         workflow.upsert_search_attributes([sa.PENDING_REVIEWS.value_set(len(self._open_reviews))])

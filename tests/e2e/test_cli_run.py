@@ -59,6 +59,9 @@ def test_a_second_run_reuses_the_same_data(tmp_path: Path) -> None:
     graph = _mge(["graph", plan_id, "--format", "mermaid"], tmp_path)
     assert graph.returncode == 0, graph.stderr
     assert graph.stdout.startswith(("graph", "flowchart"))
+    validated = _mge(["validate", plan_id], tmp_path)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "level" in validated.stdout
     cancel = _mge(["cancel", plan_id], tmp_path)
     assert cancel.returncode == 1 and "not running" in cancel.stderr
 
