@@ -68,7 +68,7 @@ def atomize(
         else:
             files.append(path)
 
-    out = Console()
+    out = Console(soft_wrap=True)
     totals = [0, 0, 0]  # files, atoms, oversized
     broken: list[str] = []
     for file in files:
