@@ -35,6 +35,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,10 @@ def _sandbox_base() -> Path:
     `mkdtemp` parents are 0700)."""
     base = Path(tempfile.gettempdir()) / f"mge-sandbox-{os.geteuid()}"
     base.mkdir(mode=0o711, exist_ok=True)
+    info = os.lstat(base)
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
+        # Someone else's (or a planted link): use a private directory instead.
+        base = Path(tempfile.mkdtemp(prefix="mge-sandbox-"))
     base.chmod(0o711)
     return base
 

@@ -51,7 +51,7 @@ async def run_dev(settings: Settings, console: Console) -> None:
     )
     engine = create_engine(url)
     try:
-        client = await connect_temporal(dev_settings, temporal.address)
+        client = await connect_temporal(dev_settings, temporal.address, ready_timeout=60.0)
         sessions = session_factory(engine)
         worker = build_worker(client, dev_settings, sessions)
         api = create_app(dev_settings, sessions=sessions, client=client)

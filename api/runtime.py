@@ -34,14 +34,27 @@ class Runtime:
     notes: list[str] = field(default_factory=list)
 
 
-async def connect_temporal(settings: Settings, address: str) -> Client:
+async def connect_temporal(
+    settings: Settings, address: str, *, ready_timeout: float = 0.0
+) -> Client:
+    """Connect to Temporal. With `ready_timeout`, keep trying while the server answers
+    "not healthy yet": a dev server we just started opens its port before its frontend
+    is ready, and a slow machine can take several seconds between the two."""
     api_key = settings.temporal.api_key.get_secret_value() if settings.temporal.api_key else None
-    return await Client.connect(
-        address,
-        namespace=settings.temporal.namespace,
-        api_key=api_key,
-        tls=settings.temporal.tls or bool(api_key),
-    )
+    deadline = asyncio.get_running_loop().time() + ready_timeout
+    while True:
+        try:
+            return await Client.connect(
+                address,
+                namespace=settings.temporal.namespace,
+                api_key=api_key,
+                tls=settings.temporal.tls or bool(api_key),
+            )
+        except RuntimeError as exc:
+            starting = "not healthy" in str(exc) or "Unavailable" in str(exc)
+            if not starting or asyncio.get_running_loop().time() >= deadline:
+                raise
+            await asyncio.sleep(0.25)
 
 
 def database_url(settings: Settings) -> str:
@@ -85,7 +98,10 @@ async def open_runtime(
             address, ui_url, mode = dev_server.address, dev_server.ui_url, "ephemeral"
     engine = create_engine(url)
     try:
-        client = await connect_temporal(settings, address)
+        # A server this command started (or `mge dev` started moments ago) may still be
+        # warming up; an external one is taken as it answers.
+        ready = 0.0 if mode == "external" else 60.0
+        client = await connect_temporal(settings, address, ready_timeout=ready)
         runtime = Runtime(
             settings=settings,
             engine=engine,

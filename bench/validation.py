@@ -583,6 +583,14 @@ def import_faults(unit: Unit, path: str, atom: Atom, rng: random.Random) -> list
         if node.parent is None or node.parent.type not in ("module", "program"):
             continue
         names = _bound_by(node, parsed.language)
+        # A name another import binds stays bound: removing this one leaves nothing unbound.
+        others = {
+            n
+            for other in parsed.import_nodes
+            if other != node
+            for n in _bound_by(other, parsed.language)
+        }
+        names = [n for n in names if n not in others]
         rest = (
             parsed.names_text[: node.start_byte]
             + b" " * (node.end_byte - node.start_byte)

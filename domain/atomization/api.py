@@ -5,11 +5,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from .atomicity import AtomFacts, AtomicityValidator
+from .atomicity import AtomicityValidator
 from .context import ContextInjector
 from .decomposer import RecursiveDecomposer
 from .identity import atom_id, content_hash
-from .model import Atom, AtomizationConfig, AtomizationResult, SyntaxIssue
+from .model import Atom, AtomizationConfig, AtomizationResult, SyntaxIssue, new_frozen
 from .parser import MultiLanguageParser, ParsedSource
 
 _PARSER = MultiLanguageParser()
@@ -41,47 +41,51 @@ def atomize_parsed(
 ) -> AtomizationResult:
     decomposition = RecursiveDecomposer(config).decompose(parsed)
     injector = ContextInjector(parsed, decomposition, tests)
-    validator = AtomicityValidator(config, parsed.spec)
     source = parsed.source
-    lines = parsed.lines
+    check = AtomicityValidator(config, parsed.spec, source, parsed.js_doc).check
+    size = len(source)
+    path = parsed.path
+    language = parsed.language
     issues = parsed.issues
     issue_starts = [i.start_byte for i in issues]
+    inject = injector.inject
     atoms: list[Atom] = []
+    line = 1  # line of the current atom's first byte, counted as the atoms go (they tile)
     for ordinal, seg in enumerate(decomposition.segments):
-        code = source[seg.start : seg.end]
+        start = seg.start
+        end = seg.end
+        code = source[start:end]
         digest = content_hash(code)
-        atom_issues = _issues_for(issues, issue_starts, seg.start, seg.end)
-        context, facts = injector.inject(ordinal)
-        start_line = lines.line_of(seg.start)
-        end_line = lines.end_line(seg.start, seg.end)
-        report = validator.validate(
-            AtomFacts(
-                code=code,
-                loc=seg.loc,
-                complexity=seg.complexity,
-                kind=seg.kind,
-                oversized=seg.oversized,
-                oversize_reason=seg.oversize_reason,
-                starts_at_line_start=seg.start == 0 or source[seg.start - 1 : seg.start] == b"\n",
-                ends_at_line_end=seg.end == len(source) or code.endswith(b"\n"),
-                has_syntax_issue=bool(atom_issues),
-            ),
+        atom_issues = _issues_for(issues, issue_starts, start, end) if issues else ()
+        context, facts = inject(ordinal)
+        newlines = code.count(b"\n")
+        ends_at_line_end = code.endswith(b"\n")
+        report = check(
+            code,
+            seg.loc,
+            seg.complexity,
+            seg.kind,
+            seg.oversize_reason,
+            start == 0 or source[start - 1] == 10,  # b"\n"
+            ends_at_line_end or end == size,
+            bool(atom_issues),
             context,
             facts,
         )
         atoms.append(
-            Atom(
-                id=atom_id(parsed.path, ordinal, digest),
-                path=parsed.path,
-                language=parsed.language,
+            new_frozen(
+                Atom,
+                id=atom_id(path, ordinal, digest),
+                path=path,
+                language=language,
                 ordinal=ordinal,
                 kind=seg.kind,
                 name=seg.name,
                 code_bytes=code,
-                start_byte=seg.start,
-                end_byte=seg.end,
-                start_line=start_line,
-                end_line=end_line,
+                start_byte=start,
+                end_byte=end,
+                start_line=line,
+                end_line=line + newlines - ends_at_line_end,
                 loc=seg.loc,
                 complexity=seg.complexity,
                 oversized=seg.oversized,
@@ -92,6 +96,7 @@ def atomize_parsed(
                 issues=atom_issues,
             )
         )
+        line += newlines
     return AtomizationResult(
         path=parsed.path, language=parsed.language, atoms=tuple(atoms), syntax_issues=issues
     )

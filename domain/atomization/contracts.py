@@ -9,6 +9,8 @@ Google, NumPy, Sphinx/reST and JSDoc conventions are understood.
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from operator import or_
 
 _GOOGLE_SECTIONS = {
     "args": "pre",
@@ -49,6 +51,8 @@ _SPHINX_RE = re.compile(
 )
 _JSDOC_TAG = re.compile(r"^@(\w+)\s*(.*)$")
 _JSDOC_TYPE = re.compile(r"^\{([^}]*)\}\s*(.*)$")
+_JSDOC_LINE = re.compile(r"(?m)^\s*@\w+")
+_ITEM_START = re.compile(r"^\*{0,2}[\w.]+\s*(\([^)]*\))?\s*:")
 _MAX_ITEM = 200
 # Anything the line-by-line parser below would act on; most docstrings have none of it.
 _STRUCTURE = re.compile(
@@ -63,11 +67,12 @@ def parse_contract(doc: str | None) -> tuple[list[str], list[str]]:
     """(preconditions, postconditions) read from a docstring or cleaned JSDoc text."""
     if not doc or not doc.strip():
         return [], []
-    if _STRUCTURE.search(doc) is None:
+    # every structure marker needs a ":", an "@" or a "---": most docstrings have none
+    if (":" not in doc and "@" not in doc and "---" not in doc) or _STRUCTURE.search(doc) is None:
         # no section, tag or field list: the summary line is the whole contract
         summary = _summary(doc.splitlines())
         return [], [_short(f"ensures: {summary}")] if summary else []
-    if re.search(r"(?m)^\s*@\w+", doc):
+    if _JSDOC_LINE.search(doc):
         return _jsdoc(doc)
     pre: list[str] = []
     post: list[str] = []
@@ -86,56 +91,70 @@ def parse_contract(doc: str | None) -> tuple[list[str], list[str]]:
             target.append(f"{label}: {text}" if label and section == "post" else text)
         item = None
 
+    # Cheap tests guard every regex: a field list line starts with ":", a NumPy heading is
+    # underlined with "---", a Google heading holds ":". Most docstring lines have none, and
+    # outside a section such lines do nothing: the loop jumps over them (list.index, in C).
+    n = len(lines)
+    dashed = list(map(str.__contains__, lines, repeat("---")))
+    dashed.append(False)
+    marked = list(map(or_, map(str.__contains__, lines, repeat(":")), dashed[1:]))
     k = 0
-    while k < len(lines):
+    while k < n:
+        if section is None and not marked[k]:
+            try:
+                k = marked.index(True, k)
+            except ValueError:
+                break
         raw = lines[k]
         line = raw.strip()
-        indent = len(raw) - len(raw.lstrip())
-        nxt = lines[k + 1].strip() if k + 1 < len(lines) else ""
-        sphinx = _SPHINX_RE.match(line)
-        if sphinx:
-            flush()
-            tag, arg, text = sphinx.group(1), (sphinx.group(2) or "").strip(), sphinx.group(3)
-            if tag in ("param", "parameter", "arg", "argument", "key", "keyword"):
-                name = arg.split()[-1] if arg else ""
-                pre.append(_short(f"{name}: {text}" if name else text))
-            elif tag in ("returns", "return"):
-                post.append(_short(f"returns: {text}"))
-            elif tag in ("raises", "raise", "except"):
-                post.append(_short(f"raises {arg}: {text}" if arg else f"raises: {text}"))
-            elif tag in ("yields", "yield"):
-                post.append(_short(f"yields: {text}"))
-            section = None
-            k += 1
-            continue
-        heading = line.rstrip(":").lower()
-        if line and _NUMPY_RULE.match(nxt):
+        if line[:1] == ":":
+            sphinx = _SPHINX_RE.match(line)
+            if sphinx:
+                flush()
+                tag, arg, text = sphinx.group(1), (sphinx.group(2) or "").strip(), sphinx.group(3)
+                if tag in ("param", "parameter", "arg", "argument", "key", "keyword"):
+                    name = arg.split()[-1] if arg else ""
+                    pre.append(_short(f"{name}: {text}" if name else text))
+                elif tag in ("returns", "return"):
+                    post.append(_short(f"returns: {text}"))
+                elif tag in ("raises", "raise", "except"):
+                    post.append(_short(f"raises {arg}: {text}" if arg else f"raises: {text}"))
+                elif tag in ("yields", "yield"):
+                    post.append(_short(f"yields: {text}"))
+                section = None
+                k += 1
+                continue
+        if line and dashed[k + 1] and _NUMPY_RULE.match(lines[k + 1].strip()):
             # NumPy style: a heading underlined with dashes; items sit at the heading's indent
             flush()
+            heading = line.rstrip(":").lower()
             section = _GOOGLE_SECTIONS.get(heading)
-            label, section_indent = _label(heading), indent - 1
+            label, section_indent = _label(heading), len(raw) - len(raw.lstrip()) - 1
             k += 2
             continue
-        match = _SECTION_RE.match(line)
-        if match and match.group(1).lower() in _GOOGLE_SECTIONS and line.endswith(":"):
-            flush()
-            section = _GOOGLE_SECTIONS[match.group(1).lower()]
-            label, section_indent = _label(match.group(1).lower()), indent
-            k += 1
-            continue
-        if match and match.group(1).lower() in _GOOGLE_SECTIONS and match.group(2):
-            # one-line form: "Returns: the count"
-            flush()
-            sec = _GOOGLE_SECTIONS[match.group(1).lower()]
-            lab = _label(match.group(1).lower())
-            text = _short(match.group(2))
-            (pre if sec == "pre" else post).append(
-                f"{lab}: {text}" if lab and sec == "post" else text
-            )
-            section = None
-            k += 1
-            continue
+        if ":" in line:
+            match = _SECTION_RE.match(line)
+            if match and (key := match.group(1).lower()) in _GOOGLE_SECTIONS:
+                if line.endswith(":"):
+                    flush()
+                    section = _GOOGLE_SECTIONS[key]
+                    label, section_indent = _label(key), len(raw) - len(raw.lstrip())
+                    k += 1
+                    continue
+                if match.group(2):
+                    # one-line form: "Returns: the count"
+                    flush()
+                    sec = _GOOGLE_SECTIONS[key]
+                    lab = _label(key)
+                    text = _short(match.group(2))
+                    (pre if sec == "pre" else post).append(
+                        f"{lab}: {text}" if lab and sec == "post" else text
+                    )
+                    section = None
+                    k += 1
+                    continue
         if section is not None:
+            indent = len(raw) - len(raw.lstrip())
             if not line:
                 flush()
             elif indent <= section_indent:
@@ -161,7 +180,7 @@ def _jsdoc(doc: str) -> tuple[list[str], list[str]]:
     tags: list[list[str]] = []
     for raw in doc.splitlines():
         line = raw.strip()
-        tag = _JSDOC_TAG.match(line)
+        tag = _JSDOC_TAG.match(line) if line[:1] == "@" else None
         if tag:
             tags.append([tag.group(1), tag.group(2)])
         elif tags:
@@ -215,7 +234,7 @@ def _label(heading: str) -> str:
 
 def _starts_item(line: str, indent: int, section_indent: int, lines: list[str], k: int) -> bool:
     # "name (type): text" or "name : type" (numpy) at the section's first indentation level
-    if re.match(r"^\*{0,2}[\w.]+\s*(\([^)]*\))?\s*:", line):
+    if _ITEM_START.match(line):
         return True
     prev = lines[k - 1] if k else ""
     prev_indent = len(prev) - len(prev.lstrip())

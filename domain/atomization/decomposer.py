@@ -21,6 +21,7 @@ concatenating them gives back the file byte for byte, whatever the input.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 import tree_sitter
@@ -28,7 +29,7 @@ import tree_sitter
 from .languages import LanguageSpec
 from .model import AtomizationConfig
 from .parser import ParsedSource
-from .syntax import member_kind, member_name, scope_name, text_of, unwrap
+from .syntax import describe_member, scope_name, text_of, unwrap
 
 Node = tree_sitter.Node
 
@@ -46,6 +47,7 @@ _WIDE_LINE = 400
 _MAX_DESCENT = 64
 _SPLIT_FACTOR = 2
 _HEADER_LINES = 6
+_NL = b"\n"
 
 
 @dataclass(slots=True)
@@ -79,6 +81,37 @@ class Leaf:
     oversize_reason: str | None = None
 
 
+class LeafTable:
+    """The leaves of a file as parallel lists: cheaper to build and to scan than objects."""
+
+    __slots__ = ("decisions", "ends", "lines", "locs", "nodes", "reasons", "scopes", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.nodes: list[Node | None] = []
+        self.scopes: list[int] = []
+        self.locs: list[int] = []
+        self.decisions: list[int] = []
+        self.lines: list[int] = []  # physical lines spanned
+        self.reasons: dict[int, str] = {}  # oversize reason by leaf index (rare)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def leaf(self, index: int) -> Leaf:
+        return Leaf(
+            self.starts[index],
+            self.ends[index],
+            self.nodes[index],
+            self.scopes[index],
+            self.locs[index],
+            self.decisions[index],
+            self.lines[index],
+            self.reasons.get(index),
+        )
+
+
 @dataclass(slots=True)
 class Segment:
     """One atom-to-be: a contiguous run of leaves."""
@@ -99,13 +132,19 @@ class Segment:
     members: list[Node] = field(default_factory=list)  # top-level items at the lca level
     member_kinds: list[str] = field(default_factory=list)  # function|class|type|import|...
     member_names: list[str | None] = field(default_factory=list)
+    member_inners: list[Node] = field(default_factory=list)  # members unwrapped
 
 
 @dataclass(slots=True)
 class Decomposition:
     scopes: list[Scope]
-    leaves: list[Leaf]
+    table: LeafTable
     segments: list[Segment]
+
+    @property
+    def leaves(self) -> list[Leaf]:
+        table = self.table
+        return [table.leaf(i) for i in range(len(table))]
 
 
 class RecursiveDecomposer:
@@ -118,74 +157,109 @@ class RecursiveDecomposer:
         size = len(parsed.source)
         module = Scope(0, -1, 0, "module", None, None, "", None, parsed.root, 0, size)
         scopes = [module]
-        leaves: list[Leaf] = []
+        table = LeafTable()
         if size:
-            self._build_leaves(parsed, scopes, leaves)
-        segments = self._group(parsed, scopes, leaves)
-        return Decomposition(scopes, leaves, segments)
+            self._build_leaves(parsed, scopes, table)
+        segments = self._group(parsed, scopes, table)
+        return Decomposition(scopes, table, segments)
 
     # -- step 1 and 2: units and leaves ---------------------------------------------------
 
-    def _build_leaves(self, parsed: ParsedSource, scopes: list[Scope], leaves: list[Leaf]) -> None:
+    def _build_leaves(self, parsed: ParsedSource, scopes: list[Scope], table: LeafTable) -> None:
         cfg = self.config
         spec = parsed.spec
-        size = len(parsed.source)
-        # Work items: (unit node or None, start, end, scope id, nodes to open or None).
+        source = parsed.source
+        size = len(source)
+        anchors = parsed.lines.anchors
+        decision_at = parsed.decisions
+        count = source.count
+        starts, ends, nodes, sids = table.starts, table.ends, table.nodes, table.scopes
+        locs, decs, spans = table.locs, table.decisions, table.lines
+        # Work items: (unit node or None, start, end, scope id).
         # A stack of pending units in reverse order gives a depth-first, in-order walk.
-        root_units = _units(parsed, list(parsed.root.children), 0, size)
+        root_units = _units(parsed, parsed.root.children, 0, size)
+        if not root_units:
+            starts.append(0)
+            ends.append(size)
+            nodes.append(None)
+            sids.append(0)
+            locs.append(bisect_left(anchors, size))
+            decs.append(0)
+            spans.append(1)
+            scopes[0].first_leaf = scopes[0].last_leaf = 0
+            return
         stack: list[tuple[Node | None, int, int, int]] = [
             (n, s, e, 0) for n, s, e in reversed(root_units)
         ]
-        if not root_units:
-            leaves.append(Leaf(0, size, None, 0, parsed.lines.loc(0, size), 0))
-            scopes[0].first_leaf = scopes[0].last_leaf = 0
-            return
+        pop = stack.pop
+        max_loc = cfg.max_loc
+        max_cx = cfg.max_complexity
         split_depth = max(2, cfg.min_loc * _SPLIT_FACTOR)
-        merge_bytes = _WIDE_LINE * cfg.max_loc
+        merge_bytes = _WIDE_LINE * max_loc
+        # below this many bytes, long lines cannot make a range count as over max_loc
+        wide_min = _WIDE_LINE * (max_loc + 1)
         while stack:
-            node, start, end, scope_id = stack.pop()
-            loc = parsed.lines.loc(start, end)
-            decisions = parsed.decision_count(start, end)
-            lines_spanned = parsed.lines.end_line(start, end) - parsed.lines.line_of(start) + 1
-            width = _width(end - start, lines_spanned)
-            big = max(loc, width) > cfg.max_loc
-            tangled = decisions + 1 >= cfg.max_complexity and loc >= split_depth
-            if node is not None and (big or tangled):
-                opened = _open(node, spec, cfg.max_loc, parsed)
-                if opened is not None:
-                    container, children = opened
-                    inner = _units(parsed, children, start, end)
-                    if inner:
-                        sid = self._new_scope(parsed, scopes, scope_id, node, container, children)
-                        scopes[sid].start, scopes[sid].end = start, end
-                        stack.extend((n, s, e, sid) for n, s, e in reversed(inner))
-                        continue
-                    # nothing to cut between: fall through to a single leaf
-            if loc == 0 and leaves and not big:
-                last = leaves[-1]
-                if last.scope == scope_id and end - last.start <= merge_bytes:
+            node, start, end, scope_id = pop()
+            loc = bisect_left(anchors, end) - bisect_left(anchors, start)
+            decisions = bisect_left(decision_at, end) - bisect_left(decision_at, start)
+            big = loc > max_loc
+            if not big and end - start >= wide_min:
+                big = _width(end - start, count(_NL, start, end - 1) + 1) > max_loc
+            if (
+                node is not None
+                and (big or (decisions + 1 >= max_cx and loc >= split_depth))
+                and (opened := _open(node, spec, max_loc, parsed)) is not None
+            ):
+                container, children = opened
+                inner = _units(parsed, children, start, end)
+                if inner:
+                    sid = self._new_scope(parsed, scopes, scope_id, node, container, children)
+                    scope = scopes[sid]
+                    scope.start = start
+                    scope.end = end
+                    stack.extend((n, s, e, sid) for n, s, e in reversed(inner))
+                    continue
+                # nothing to cut between: fall through to a single leaf
+            if loc == 0 and starts and not big:
+                last = len(starts) - 1
+                if sids[last] == scope_id and end - starts[last] <= merge_bytes:
                     # nothing but comments, or more statements on the line of the last
                     # leaf: no atom of its own (keeps the grouping window small, too)
-                    last.end = end
-                    last.decisions += decisions
-                    last.lines = parsed.lines.end_line(last.start, end) - parsed.lines.line_of(
-                        last.start
-                    )
-                    last.lines += 1
+                    ends[last] = end
+                    decs[last] += decisions
+                    spans[last] = count(_NL, starts[last], end - 1) + 1
                     continue
-            leaf = Leaf(start, end, node, scope_id, loc, decisions, lines_spanned)
+            starts.append(start)
+            ends.append(end)
+            nodes.append(node)
+            sids.append(scope_id)
+            locs.append(loc)
+            decs.append(decisions)
+            spans.append(count(_NL, start, end - 1) + 1)
             if big:
-                leaf.oversize_reason = _oversize_reason(node, loc, cfg.max_loc, start, end, parsed)
-            leaves.append(leaf)
-        # first/last leaf of every scope, for the grouping's boundary test
-        for index, leaf in enumerate(leaves):
-            sid = leaf.scope
-            while sid >= 0:
-                scope = scopes[sid]
-                if scope.first_leaf < 0:
-                    scope.first_leaf = index
-                scope.last_leaf = index
-                sid = scope.parent
+                table.reasons[len(starts) - 1] = _oversize_reason(
+                    node, loc, max_loc, start, end, parsed
+                )
+        # first/last leaf of every scope, for the grouping's boundary test: the scope's own
+        # leaves, then each scope's span folded into its parent (parents come first in ids)
+        first = [-1] * len(scopes)
+        last_of = [-1] * len(scopes)
+        for index, sid in enumerate(sids):
+            if first[sid] < 0:
+                first[sid] = index
+            last_of[sid] = index
+        for sid in range(len(scopes) - 1, 0, -1):
+            lo = first[sid]
+            if lo < 0:
+                continue
+            up = scopes[sid].parent
+            if first[up] < 0 or lo < first[up]:
+                first[up] = lo
+            if last_of[sid] > last_of[up]:
+                last_of[up] = last_of[sid]
+        for scope, lo, hi in zip(scopes, first, last_of, strict=True):
+            scope.first_leaf = lo
+            scope.last_leaf = hi
 
     def _new_scope(
         self,
@@ -212,10 +286,13 @@ class RecursiveDecomposer:
         if name:
             qual = f"{qual}.{name}" if qual else name
         # the header ends where the first child (or the comment leading into it) begins
-        header_end = next(
-            (c.start_byte for c in children if c.is_named and c.end_byte > c.start_byte),
-            container.end_byte,
-        )
+        header_end = container.end_byte
+        for c in children:
+            if c.is_named:
+                cs, ce = c.byte_range
+                if ce > cs:
+                    header_end = cs
+                    break
         header = _header_text(parsed, unit.start_byte, header_end)
         sid = len(scopes)
         scopes.append(
@@ -225,10 +302,8 @@ class RecursiveDecomposer:
 
     # -- step 3: grouping ---------------------------------------------------------------
 
-    def _group(
-        self, parsed: ParsedSource, scopes: list[Scope], leaves: list[Leaf]
-    ) -> list[Segment]:
-        n = len(leaves)
+    def _group(self, parsed: ParsedSource, scopes: list[Scope], table: LeafTable) -> list[Segment]:
+        n = len(table)
         if n == 0:
             return []
         cfg = self.config
@@ -240,15 +315,19 @@ class RecursiveDecomposer:
         )
         depth = [s.depth for s in scopes]
         parent = [s.parent for s in scopes]
-        locs = [lf.loc for lf in leaves]
-        starts = [lf.start for lf in leaves]
-        spans = [lf.lines for lf in leaves]
-        decs = [lf.decisions for lf in leaves]
-        sc = [lf.scope for lf in leaves]
-        open_depth, close_depth = _boundary_depths(scopes, leaves)
+        locs = table.locs
+        starts = table.starts
+        ends = table.ends
+        spans = table.lines
+        decs = table.decisions
+        sc = table.scopes
+        open_depth, close_depth = _boundary_depths(scopes, sc)
         adj = [0] * n  # depth of the common scope of leaf i-1 and leaf i
+        prev = sc[0]
         for i in range(1, n):
-            adj[i] = _lca_depth(sc[i - 1], sc[i], depth, parent)
+            cur = sc[i]
+            adj[i] = depth[cur] if cur == prev else _lca_depth(prev, cur, depth, parent)
+            prev = cur
 
         # best[j]: cheapest grouping of leaves[:j]; back[j]: where its last group starts.
         size_cost = [
@@ -262,30 +341,38 @@ class RecursiveDecomposer:
         best[0] = 0
         wide = _WIDE_LINE
         for j in range(n):
-            best_here = unreachable
-            start_here = j
-            loc_sum = 0
-            dec_sum = 0
-            span_sum = 0
-            end_j = leaves[j].end
-            lca = depth[sc[j]]
+            end_j = ends[j]
             closes = close_depth[j]
-            limit = max(-1, j - _MAX_GROUP_LEAVES)
-            i = j
-            while i > limit:
+            # the group of leaf j alone
+            loc_sum = locs[j]
+            span_sum = spans[j]
+            size = loc_sum
+            nbytes = end_j - starts[j]
+            if nbytes > wide * span_sum and nbytes // wide > size:
+                size = nbytes // wide  # long lines: minified code, data blobs
+            if size > max_loc:  # an unsplittable leaf over the limit stands alone
+                best[j + 1] = best[j] + _OVERSIZED
+                back[j + 1] = j
+                continue
+            dec_sum = decs[j]
+            lca = depth[sc[j]]
+            best_here = best[j] + size_cost[size]
+            if dec_sum > free_decisions:
+                best_here += _COMPLEXITY * (dec_sum - free_decisions)
+            if open_depth[j] > lca or closes > lca:
+                best_here += _CROSSING
+            start_here = j
+            for i in range(j - 1, max(-1, j - _MAX_GROUP_LEAVES), -1):
                 loc_sum += locs[i]
                 span_sum += spans[i]
                 size = loc_sum
                 nbytes = end_j - starts[i]
                 if nbytes > wide * span_sum and nbytes // wide > size:
-                    size = nbytes // wide  # long lines: minified code, data blobs
+                    size = nbytes // wide
                 if size > max_loc:
-                    if i == j:  # an unsplittable leaf over the limit stands alone
-                        best_here = best[i] + _OVERSIZED
-                        start_here = i
                     break
                 dec_sum += decs[i]
-                if i < j and adj[i + 1] < lca:
+                if adj[i + 1] < lca:
                     lca = adj[i + 1]
                 cost = best[i] + size_cost[size]
                 if dec_sum > free_decisions:
@@ -295,7 +382,6 @@ class RecursiveDecomposer:
                 if cost < best_here:
                     best_here = cost
                     start_here = i
-                i -= 1
             best[j + 1] = best_here
             back[j + 1] = start_here
 
@@ -306,9 +392,10 @@ class RecursiveDecomposer:
             bounds.append((i, j - 1))
             j = i
         bounds.reverse()
+        chains: dict[int, list[int]] = {}
         return [
             self._segment(
-                parsed, scopes, leaves, i, j, open_depth, adj, whole=(i == 0 and j == n - 1)
+                parsed, scopes, table, i, j, open_depth, chains, whole=(i == 0 and j == n - 1)
             )
             for i, j in bounds
         ]
@@ -317,70 +404,91 @@ class RecursiveDecomposer:
         self,
         parsed: ParsedSource,
         scopes: list[Scope],
-        leaves: list[Leaf],
+        table: LeafTable,
         i: int,
         j: int,
         open_depth: list[int],
-        adj: list[int],
+        chains: dict[int, list[int]],
         whole: bool,
     ) -> Segment:
-        spec = parsed.spec
-        first, last = leaves[i], leaves[j]
-        start, end = first.start, last.end
-        loc = sum(lf.loc for lf in leaves[i : j + 1])
-        complexity = 1 + sum(lf.decisions for lf in leaves[i : j + 1])
-        reason = next((lf.oversize_reason for lf in leaves[i : j + 1] if lf.oversize_reason), None)
-        # common scope of the segment
-        lca = first.scope
-        for k in range(i + 1, j + 1):
-            lca = _lca(lca, leaves[k].scope, scopes)
+        sc = table.scopes
+        nodes = table.nodes
+        start, end = table.starts[i], table.ends[j]
+        first_scope = sc[i]
+        reasons = table.reasons
+        if i == j:
+            loc = table.locs[i]
+            complexity = 1 + table.decisions[i]
+            reason = reasons.get(i) if reasons else None
+            lca = first_scope
+        else:
+            loc = sum(table.locs[i : j + 1])
+            complexity = 1 + sum(table.decisions[i : j + 1])
+            reason = (
+                next((reasons[k] for k in range(i, j + 1) if k in reasons), None)
+                if reasons
+                else None
+            )
+            # common scope of the segment
+            lca = first_scope
+            for sid in set(sc[i + 1 : j + 1]):
+                if sid != lca:
+                    lca = _lca(lca, sid, scopes)
         # a segment holding all of a split definition is that definition, seen from outside
         while lca > 0 and scopes[lca].first_leaf == i and scopes[lca].last_leaf == j:
             lca = scopes[lca].parent
-        chain = _chain(first.scope, scopes)  # module ... innermost
+        chain = chains.get(first_scope)
+        if chain is None:
+            chain = chains[first_scope] = _chain(first_scope, scopes)  # module ... innermost
         od = open_depth[i]
-        enclosing = [sid for sid in chain[1 : od + 1]]
-        opened = [sid for sid in chain[od + 1 :]]
+        enclosing = chain[1 : od + 1]
+        opened = chain[od + 1 :]
         # top-level members at the lca level: leaves directly in it, or opened children of it
         members: list[Node] = []
         seen: set[int] = set()
         for k in range(i, j + 1):
-            lf = leaves[k]
-            sid = lf.scope
+            sid = sc[k]
             if sid == lca:
-                if lf.node is not None:
-                    members.append(lf.node)
+                node = nodes[k]
+                if node is not None:
+                    members.append(node)
                 continue
-            while scopes[sid].parent != lca and scopes[sid].parent >= 0:
-                sid = scopes[sid].parent
-            if sid not in seen and scopes[sid].unit is not None:
+            up = scopes[sid].parent
+            while up != lca and up >= 0:
+                sid = up
+                up = scopes[sid].parent
+            if sid not in seen:
                 seen.add(sid)
                 unit = scopes[sid].unit
                 if unit is not None:
                     members.append(unit)
-        kinds = [member_kind(m, spec) for m in members]
-        names = [
-            member_name(m, spec) if k in ("function", "class", "type", "statement") else None
-            for m, k in zip(members, kinds, strict=True)
-        ]
+        if lca == 0:  # root children: the context injector describes them too, share that
+            describe = parsed.describe
+            infos = [describe(m) for m in members]
+        else:
+            spec = parsed.spec
+            infos = [describe_member(m, spec) for m in members]
+        kinds = [k for k, _, _ in infos]
+        names = [n for _, n, _ in infos]
         kind, name = _kind_and_name(scopes, lca, enclosing, opened, kinds, names, whole, j)
         return Segment(
-            start=start,
-            end=end,
-            first_leaf=i,
-            last_leaf=j,
-            loc=loc,
-            complexity=complexity,
-            oversized=reason is not None,
-            oversize_reason=reason,
-            kind=kind,
-            name=name,
-            lca=lca,
-            enclosing=enclosing,
-            opened=opened,
-            members=members,
-            member_kinds=kinds,
-            member_names=names,
+            start,
+            end,
+            i,
+            j,
+            loc,
+            complexity,
+            reason is not None,
+            reason,
+            kind,
+            name,
+            lca,
+            enclosing,
+            opened,
+            members,
+            kinds,
+            names,
+            [inner for _, _, inner in infos],
         )
 
 
@@ -406,8 +514,7 @@ def _units(
     pending_first = -1
     pending_last = -1
     for n in nodes:
-        sb = n.start_byte
-        eb = n.end_byte
+        sb, eb = n.byte_range
         if eb <= sb or sb < span_start or eb > span_end:
             continue  # zero-width MISSING nodes live inside their neighbours
         if lasts and sb < lasts[-1]:
@@ -441,12 +548,12 @@ def _units(
             lasts.append(pending_last)
     if not prims:
         return []
-    line_start_of = parsed.lines.line_start
+    rfind = source.rfind
     cuts = [span_start]
     kept: list[Node | None] = [prims[0]]
     for k in range(1, len(prims)):
         first = firsts[k]
-        line_start = line_start_of(first)
+        line_start = rfind(_NL, 0, first) + 1
         if line_start >= lasts[k - 1] and not source[line_start:first].strip():
             cut = line_start  # whole lines: indentation goes with the unit it indents
         else:
@@ -528,8 +635,7 @@ def _open(
 def _oversize_reason(
     node: Node | None, loc: int, max_loc: int, start: int, end: int, parsed: ParsedSource
 ) -> str:
-    lines_spanned = parsed.lines.end_line(start, end) - parsed.lines.line_of(start) + 1
-    width = _width(end - start, lines_spanned)
+    width = _width(end - start, parsed.lines.lines_spanned(start, end))
     if width > max(loc, max_loc):
         what = node.type if node is not None else "text"
         return (
@@ -603,7 +709,7 @@ def _lca_depth(a: int, b: int, depth: list[int], parent: list[int]) -> int:
     return depth[a]
 
 
-def _boundary_depths(scopes: list[Scope], leaves: list[Leaf]) -> tuple[list[int], list[int]]:
+def _boundary_depths(scopes: list[Scope], leaf_scopes: list[int]) -> tuple[list[int], list[int]]:
     """For each leaf, the depth above which it opens (closes) every scope it is in.
 
     A group [i..j] whose common scope has depth D straddles a boundary unless leaf i opens
@@ -611,14 +717,14 @@ def _boundary_depths(scopes: list[Scope], leaves: list[Leaf]) -> tuple[list[int]
     """
     opens: list[int] = []
     closes: list[int] = []
-    for index, leaf in enumerate(leaves):
-        sid = leaf.scope
+    for index, leaf_scope in enumerate(leaf_scopes):
+        sid = leaf_scope
         d = scopes[sid].depth
         while sid > 0 and scopes[sid].first_leaf == index:
             sid = scopes[sid].parent
             d -= 1
         opens.append(d)
-        sid = leaf.scope
+        sid = leaf_scope
         d = scopes[sid].depth
         while sid > 0 and scopes[sid].last_leaf == index:
             sid = scopes[sid].parent
@@ -639,18 +745,25 @@ def _kind_and_name(
 ) -> tuple[str, str | None]:
     lca_scope = scopes[lca]
     # A segment that opens a scope without holding all of it: the head of a split definition.
-    partial_open = [s for s in opened if scopes[s].last_leaf > j]
-    if partial_open:
-        head = scopes[partial_open[0]]
-        if head.kind in ("function", "method", "class", "type"):
-            return head.kind, head.qualname
-        return "block", head.qualname or lca_scope.qualname
-    code_kinds = [k for k in kinds if k != "comment"]
+    for sid in opened:
+        head = scopes[sid]
+        if head.last_leaf > j:
+            if head.kind in ("function", "method", "class", "type"):
+                return head.kind, head.qualname
+            return "block", head.qualname or lca_scope.qualname
     # Name after the first definition; failing that, the first named statement (`X = ...`).
     # Local variables do not name an atom: inside functions only definitions do.
-    simple = next((n for n, k in zip(names, kinds, strict=True) if n and k != "statement"), None)
+    simple = None
+    first_named = None
+    for n, k in zip(names, kinds, strict=True):
+        if n:
+            if k != "statement":
+                simple = n
+                break
+            if first_named is None:
+                first_named = n
     if simple is None and lca_scope.kind in ("module", "class"):
-        simple = next((n for n in names if n), None)
+        simple = first_named
     name = None
     if simple:
         base = lca_scope.qualname
@@ -659,16 +772,20 @@ def _kind_and_name(
         return "module", name
     if enclosing and scopes[enclosing[-1]].kind in ("function", "method", "block"):
         return "block", name or scopes[enclosing[-1]].qualname or lca_scope.qualname
+    code_kinds = set(kinds)
+    code_kinds.discard("comment")
     if not code_kinds:
         return "comment", name
-    if all(k == "import" for k in code_kinds):
-        return "imports", name
-    if all(k == "function" for k in code_kinds):
-        return ("method" if lca_scope.kind == "class" else "function"), name
-    if all(k == "class" for k in code_kinds):
-        return "class", name
-    if all(k == "type" for k in code_kinds):
-        return "type", name
+    if len(code_kinds) == 1:  # all of one kind
+        (only,) = code_kinds
+        if only == "import":
+            return "imports", name
+        if only == "function":
+            return ("method" if lca_scope.kind == "class" else "function"), name
+        if only == "class":
+            return "class", name
+        if only == "type":
+            return "type", name
     if lca_scope.kind in ("function", "method", "block"):
         return "block", name or lca_scope.qualname
     if lca_scope.kind == "class" and "function" in code_kinds:
@@ -676,4 +793,12 @@ def _kind_and_name(
     return "statements", name or (lca_scope.qualname if lca else None)
 
 
-__all__ = ["Decomposition", "Leaf", "RecursiveDecomposer", "Scope", "Segment", "text_of"]
+__all__ = [
+    "Decomposition",
+    "Leaf",
+    "LeafTable",
+    "RecursiveDecomposer",
+    "Scope",
+    "Segment",
+    "text_of",
+]

@@ -6,6 +6,7 @@ Everything grammar-specific lives here so that the parser and the decomposer sta
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -36,6 +37,8 @@ EXTENSIONS: Mapping[str, str] = {
     ".cjs": JAVASCRIPT,
 }
 
+_POSIX = os.sep == "/" and os.altsep is None
+
 # Aliases accepted for an explicit `language=` argument.
 _ALIASES: Mapping[str, str] = {
     "py": PYTHON,
@@ -50,6 +53,11 @@ _ALIASES: Mapping[str, str] = {
 
 def detect_language(path: str) -> str | None:
     """Language from the file extension, or None when MGE cannot atomize that kind of file."""
+    name = path[path.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    if _POSIX and 0 < dot < len(name) - 1:
+        # what PurePath(path).suffix gives, without building the path object
+        return EXTENSIONS.get(name[dot:].lower())
     return EXTENSIONS.get(PurePath(path).suffix.lower())
 
 

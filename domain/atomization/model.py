@@ -7,7 +7,30 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+_FIELD_COUNT: dict[type, int] = {}
+
+
+def new_frozen(cls: type[_T], **values: Any) -> _T:
+    """An instance of the frozen dataclass `cls`, every field given by name.
+
+    The same object the generated `__init__` builds, without its per-field
+    `object.__setattr__` calls: the engine makes one Atom, AtomContext and AtomicityReport per
+    atom, and that `__init__` costs more than filling them. For classes without
+    `__post_init__` or `__slots__` only; every field must be given (a missing one is caught
+    by the count, a misspelt one by the first attribute access).
+    """
+    count = _FIELD_COUNT.get(cls)
+    if count is None:
+        count = _FIELD_COUNT[cls] = len(fields(cls))  # type: ignore[arg-type]
+    if len(values) != count:
+        raise TypeError(f"{cls.__name__} needs all of its {count} fields, got {sorted(values)}")
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 @dataclass(frozen=True)

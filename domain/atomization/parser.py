@@ -10,14 +10,17 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat, starmap
+from operator import attrgetter, itemgetter
 
 import tree_sitter
 
 from . import queries as q
 from .languages import SPECS, LanguageSpec, resolve_language, ts_language
-from .lines import LineIndex, blank
+from .lines import BLANK_TABLE, LineIndex
 from .model import SyntaxIssue
+from .syntax import describe_member, js_doc_comment
 
 # `...` (spread, rest, Ellipsis) would otherwise hide the name that follows it from the
 # identifier scan, which skips names after a dot (attribute accesses).
@@ -46,14 +49,40 @@ class ParsedSource:
     decisions: list[int]  # start offsets of decision points, sorted
     bind_offsets: list[int]  # where names are bound (incl. parameters), sorted
     bind_names: list[bytes]
+    bind_texts: list[str]  # bind_names decoded
     param_offsets: list[int]
     param_names: list[bytes]
     import_nodes: list[tree_sitter.Node]
     issues: tuple[SyntaxIssue, ...]
+    # Python: start of every function/class that has a docstring -> the docstring's range
+    docstrings: dict[int, tuple[int, int]] = field(default_factory=dict)
+    root: tree_sitter.Node = field(init=False)
+    # describe_member of the members asked about, by node id (shared by the stages)
+    _members: dict[int, tuple[str, str | None, tree_sitter.Node]] = field(
+        init=False, default_factory=dict
+    )
 
-    @property
-    def root(self) -> tree_sitter.Node:
-        return self.tree.root_node
+    _js_docs: dict[int, str | None] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # one Node object for the root: its children list is then built once, and shared
+        self.root = self.tree.root_node
+
+    def js_doc(self, definition: tree_sitter.Node) -> str | None:
+        """syntax.js_doc_comment of a definition, worked out once (context and validator ask)."""
+        key = definition.id
+        if key in self._js_docs:
+            return self._js_docs[key]
+        doc = self._js_docs[key] = js_doc_comment(definition, self.spec)
+        return doc
+
+    def describe(self, node: tree_sitter.Node) -> tuple[str, str | None, tree_sitter.Node]:
+        """(kind, name, unwrapped node) of a member; see syntax.describe_member."""
+        key = node.id
+        info = self._members.get(key)
+        if info is None:
+            info = self._members[key] = describe_member(node, self.spec)
+        return info
 
     def decision_count(self, start: int, end: int) -> int:
         return bisect_left(self.decisions, end) - bisect_left(self.decisions, start)
@@ -87,23 +116,100 @@ class ParsedSource:
         return self.param_names[lo:hi]
 
 
-def _sorted_names(nodes: list[tree_sitter.Node]) -> tuple[list[int], list[bytes]]:
-    pairs = sorted((n.start_byte, n.text or b"") for n in nodes)
-    return [o for o, _ in pairs], [t for _, t in pairs]
+_RANGE = attrgetter("byte_range")
+_START = attrgetter("start_byte")
+_FIRST = itemgetter(0)
 
 
-_TYPE_WORD = re.compile(rb"(?<![\w$\x80-\xff.])[A-Za-z_$\x80-\xff][\w$\x80-\xff]*")
+def _offsets_and_texts(
+    source: bytes, ranges: list[tuple[int, int]]
+) -> tuple[list[int], list[bytes]]:
+    """Start offsets and texts of sorted (start, end) ranges.
+
+    Sorting by (start, end) is sorting by (start, text): at equal starts the shorter text is a
+    prefix of the longer one.
+    """
+    return list(map(_FIRST, ranges)), list(map(source.__getitem__, starmap(slice, ranges)))
+
+
+def _docstrings(
+    owners: list[tree_sitter.Node] | None, doc_ranges: list[tuple[int, int]]
+) -> dict[int, tuple[int, int]]:
+    """Start of each documented definition -> range of its docstring.
+
+    A definition's docstring is the first documentation statement after its start: nothing in
+    its header (name, parameters, annotations) is a statement.
+    """
+    if not owners:
+        return {}
+    doc_starts = list(map(_FIRST, doc_ranges))
+    out: dict[int, tuple[int, int]] = {}
+    for start in map(_START, owners):
+        at = bisect_left(doc_starts, start)
+        if at < len(doc_ranges):
+            out[start] = doc_ranges[at]
+    return out
+
+
+def _names_text(
+    source: bytes,
+    comments: list[tuple[int, int]],
+    strings: list[tree_sitter.Node] | None,
+    interpolations: list[tree_sitter.Node] | None,
+    others: list[tree_sitter.Node] | None,
+) -> bytes:
+    """`source` with comments, string bodies and the `others` blanked.
+
+    Python strings are captured whole and blanked whole, then the interpolations of f-strings
+    are put back (their names are used), and the strings nested in them blanked again. In the
+    order of their starts, an interpolation is restored after the ones around it, so each
+    byte ends up blanked exactly when the innermost string or interpolation around it is a
+    string. Quotes and prefixes are blanked along: neither is part of a name.
+    """
+    buf = bytearray(source)
+    translate = BLANK_TABLE
+    if strings:
+        spans = sorted(map(_RANGE, strings))
+        for start, end in spans:
+            buf[start:end] = source[start:end].translate(translate)
+        if interpolations:
+            string_starts = list(map(_FIRST, spans))
+            for start, end in sorted(map(_RANGE, interpolations)):
+                buf[start:end] = source[start:end]
+                lo = bisect_left(string_starts, start)
+                hi = bisect_left(string_starts, end, lo)
+                for s_start, s_end in spans[lo:hi]:  # strings inside the interpolation
+                    buf[s_start:s_end] = source[s_start:s_end].translate(translate)
+    for start, end in comments:
+        buf[start:end] = source[start:end].translate(translate)
+    if others:
+        for start, end in map(_RANGE, others):
+            buf[start:end] = source[start:end].translate(translate)
+    text = bytes(buf)
+    if _ELLIPSIS in text:
+        text = text.replace(_ELLIPSIS, b"   ")
+    return text
+
+
+# An identifier not preceded by a name character or a dot. The lookbehind sits after the
+# first character so that the engine can skip ahead to candidate first characters.
+NAME_PATTERN = re.compile(
+    rb"[A-Za-z_$\x80-\xff](?<![\w$\x80-\xff.][A-Za-z_$\x80-\xff])[\w$\x80-\xff]*"
+)
 
 
 def _type_names(nodes: list[tree_sitter.Node], names_text: bytes) -> tuple[list[int], list[bytes]]:
     """(offset, name) of every name inside type annotations, sorted by offset."""
     pairs: list[tuple[int, bytes]] = []
-    find = _TYPE_WORD.findall
-    for node in nodes:
-        start = node.start_byte
-        pairs.extend((start, name) for name in find(names_text, start, node.end_byte))
+    find = NAME_PATTERN.findall
+    extend = pairs.extend
+    for start, end in map(_RANGE, nodes):
+        extend(zip(repeat(start), find(names_text, start, end)))
+    if not pairs:
+        return [], []
     pairs.sort()
-    return [o for o, _ in pairs], [n for _, n in pairs]
+    offsets, names = zip(*pairs, strict=True)
+    return list(offsets), list(names)
 
 
 class MultiLanguageParser:
@@ -137,20 +243,24 @@ class MultiLanguageParser:
         caps = q.run_engine_query(lang, tree.root_node)
         get = caps.get
 
-        comments = [(n.start_byte, n.end_byte) for n in get(q.COMMENT, ())]
-        docs = [(n.start_byte, n.end_byte) for n in get(q.DOCSTRING, ())]
-        lines = LineIndex(data, comments + docs if docs else comments)
-        hidden = comments
-        hidden.extend((n.start_byte, n.end_byte) for n in get(q.STRING, ()))
-        hidden.extend((n.start_byte, n.end_byte) for n in get(q.KEYWORD_ARG, ()))
-        names_text = blank(data, hidden)
-        if _ELLIPSIS in names_text:
-            names_text = names_text.replace(_ELLIPSIS, b"   ")
+        comments = list(map(_RANGE, get(q.COMMENT, ())))
+        docs = get(q.DOCSTRING)
+        doc_ranges = sorted(map(_RANGE, docs)) if docs else []
+        lines = LineIndex(data, comments + doc_ranges if docs else comments)
+        docstrings = _docstrings(get(q.DOC_OWNER), doc_ranges)
+        names_text = _names_text(
+            data, comments, get(q.STRING), get(q.INTERPOLATION), get(q.KEYWORD_ARG)
+        )
         type_offsets, type_names = _type_names(get(q.TYPE_REF, []), names_text)
-        decisions = sorted(n.start_byte for n in get(q.DECISION, ()))
-        bind_offsets, bind_names = _sorted_names(get(q.BIND, []) + get(q.PARAM, []))
-        param_offsets, param_names = _sorted_names(get(q.PARAM, []))
-        imports = sorted(get(q.IMPORT, []), key=lambda n: n.start_byte)
+        decisions = sorted(map(_START, get(q.DECISION, ())))
+        params = get(q.PARAM)
+        param_ranges = sorted(map(_RANGE, params)) if params else []
+        bind_ranges = list(map(_RANGE, get(q.BIND, ())))
+        bind_ranges += param_ranges
+        bind_ranges.sort()
+        bind_offsets, bind_names = _offsets_and_texts(data, bind_ranges)
+        param_offsets, param_names = _offsets_and_texts(data, param_ranges)
+        imports = sorted(get(q.IMPORT, []), key=_START)
         issues = _syntax_issues(tree.root_node, lines) if tree.root_node.has_error else ()
         return ParsedSource(
             path=path,
@@ -165,10 +275,12 @@ class MultiLanguageParser:
             decisions=decisions,
             bind_offsets=bind_offsets,
             bind_names=bind_names,
+            bind_texts=list(map(bytes.decode, bind_names, repeat("utf-8"), repeat("replace"))),
             param_offsets=param_offsets,
             param_names=param_names,
             import_nodes=imports,
             issues=issues,
+            docstrings=docstrings,
         )
 
 

@@ -8,6 +8,7 @@ visits the tree natively and hands back only the few nodes that matter.
 from __future__ import annotations
 
 import functools
+import re
 
 import tree_sitter
 
@@ -17,12 +18,14 @@ from .languages import JAVASCRIPT, PYTHON, TSX, TYPESCRIPT, ts_language
 COMMENT = "comment"
 STRING = "string"
 DOCSTRING = "docstring"
+DOC_OWNER = "documented"
 DECISION = "decision"
 BIND = "bind"
 PARAM = "param"
 KEYWORD_ARG = "kwarg"
 TYPE_REF = "type"
 IMPORT = "import"
+INTERPOLATION = "interpolation"
 
 # ERROR and MISSING nodes are not queried: `(MISSING)` takes minutes on very deep trees
 # (a 100k-term expression). The parser walks the error paths of the tree instead.
@@ -30,11 +33,24 @@ _COMMON: list[str] = []
 
 _PYTHON = [
     f"(comment) @{COMMENT}",
-    f"(string_content) @{STRING}",
-    f"(string_start) @{STRING}",  # the prefix of f"...", b"...": not a name
+    # Whole strings (prefix and quotes included: not names), and the interpolations of
+    # f-strings, whose names are used.
+    f"(string) @{STRING}",
+    f"(interpolation) @{INTERPOLATION}",
+    # Broken code: a string start error recovery left on its own, and text it could not
+    # parse inside a string, are treated as string start and as code respectively.
+    f"(ERROR (string_start) @{STRING})",
+    f"(ERROR (string_content) @{STRING})",
+    f"(string (ERROR) @{INTERPOLATION})",
     # A statement that is only a string literal is documentation (docstrings, and the
     # attribute/module docs tools like Sphinx read): like radon, LOC does not count it.
     f"(expression_statement . (string) @{DOCSTRING} .)",
+    # Functions and classes whose body opens with one: their docstring is the first of those
+    # statements after their start (nothing in a signature is a statement).
+    *(
+        f"({kind} body: (block . (expression_statement . (string) .))) @{DOC_OWNER}"
+        for kind in ("function_definition", "class_definition")
+    ),
     # Decision points of cyclomatic complexity (McCabe, counted as radon does).
     *(
         f"({kind}) @{DECISION}"
@@ -169,9 +185,20 @@ def engine_query(language: str) -> tree_sitter.Query:
     """The combined query for `language`, compiled once.
 
     Patterns a grammar does not know (node types differ between the JavaScript and TypeScript
-    grammars and across grammar versions) are dropped one by one instead of failing the lot.
+    grammars and across grammar versions) are dropped one by one instead of failing the lot:
+    each pattern is one line, so the row of a compile error names the pattern to drop.
     """
     lang = ts_language(language)
+    patterns = list(_COMMON + _PATTERNS[language])
+    for _ in range(len(patterns) + 1):
+        try:
+            return tree_sitter.Query(lang, "\n".join(patterns))
+        except (tree_sitter.QueryError, ValueError) as error:
+            row = _ERROR_ROW.search(str(error))
+            if row is None or int(row.group(1)) >= len(patterns):
+                break
+            del patterns[int(row.group(1))]
+    # the error did not say where: try the patterns one by one
     valid: list[str] = []
     for pattern in _COMMON + _PATTERNS[language]:
         try:
@@ -180,6 +207,9 @@ def engine_query(language: str) -> tree_sitter.Query:
             continue
         valid.append(pattern)
     return tree_sitter.Query(lang, "\n".join(valid))
+
+
+_ERROR_ROW = re.compile(r"\brow (\d+)")
 
 
 def run_engine_query(language: str, root: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:

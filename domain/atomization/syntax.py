@@ -4,6 +4,10 @@ define, what is its docstring. Shallow on purpose: they touch a handful of nodes
 
 from __future__ import annotations
 
+import re
+from itertools import compress
+from operator import itemgetter, sub
+
 import tree_sitter
 
 from .languages import LanguageSpec
@@ -52,22 +56,23 @@ def text_of(node: Node | None) -> str:
 
 def unwrap(node: Node, spec: LanguageSpec) -> Node:
     """The definition inside decorators / `export` wrappers."""
+    passthrough = spec.passthrough
     for _ in range(8):  # wrappers nest at most a few levels; bound it anyway
-        field_name = spec.passthrough.get(node.type)
+        t = node.type
+        field_name = passthrough.get(t)
         if field_name is None:
-            if node.type == "export_statement":
+            if t == "export_statement":
                 inner = node.child_by_field_name("value")
                 if inner is not None:
                     node = inner
                     continue
-            if node.type == "ambient_declaration" and node.named_child_count:
-                child = node.named_child(0)
-                node = child
+            elif t == "ambient_declaration" and node.named_child_count:
+                node = node.named_child(0)
                 continue
             return node
         inner = node.child_by_field_name(field_name)
         if inner is None:
-            if node.type == "export_statement":
+            if t == "export_statement":
                 inner = node.child_by_field_name("value")
             if inner is None:
                 return node
@@ -131,7 +136,56 @@ def member_kind(node: Node, spec: LanguageSpec) -> str:
 
 def member_name(node: Node, spec: LanguageSpec) -> str | None:
     """The name a member defines, for functions, classes, types and single declarations."""
+    return _inner_name(unwrap(node, spec))
+
+
+_NAMED_KINDS = frozenset({"function", "class", "type", "statement"})
+
+
+def describe_member(node: Node, spec: LanguageSpec) -> tuple[str, str | None, Node]:
+    """(member_kind, member_name or None, unwrap) of a member in one pass.
+
+    The name is given for the kinds that carry one (function, class, type, statement) and is
+    None for the others, which is what the decomposer and the context injector ask for.
+    """
+    t = node.type
+    if t in _PLAIN_STATEMENTS:
+        return "statement", None, node  # no name field, no declarators, nothing to unwrap
+    if t in spec.comment_types:
+        return "comment", None, node
+    if t in spec.import_types:
+        return "import", None, node
+    python = spec.doc_comment_prefix is None
+    if t == "expression_statement" and python:
+        count = node.named_child_count
+        if count == 1 and node.named_child(0).type == "string":
+            return "comment", None, node  # a docstring documents, like a comment
+        return "statement", _statement_name(node) if count else None, node
     inner = unwrap(node, spec)
+    it = inner.type
+    if it in spec.function_types or it == "function_signature":
+        kind = "function"
+    elif it in spec.class_types:
+        kind = "class"
+    elif it in spec.type_decl_types:
+        kind = "type"
+    else:
+        kind = "statement"
+        declarators = _js_declarators(inner)
+        if declarators:
+            values = [d.child_by_field_name("value") for d in declarators]
+            if all(_is_require(v) for v in values):
+                return "import", None, inner
+            if len(values) == 1 and values[0] is not None:
+                if values[0].type in _FUNCTION_VALUES:
+                    kind = "function"
+                elif values[0].type in _CLASS_VALUES:
+                    kind = "class"
+    return kind, _inner_name(inner), inner
+
+
+def _inner_name(inner: Node) -> str | None:
+    """member_name of an already unwrapped member."""
     name = inner.child_by_field_name("name")
     if name is not None and name.type not in ("string", "computed_property_name"):
         return text_of(name)
@@ -140,14 +194,21 @@ def member_name(node: Node, spec: LanguageSpec) -> str | None:
         dn = declarators[0].child_by_field_name("name")
         if dn is not None and dn.type == "identifier":
             return text_of(dn)
-    if inner.type == "expression_statement" and inner.named_child_count:
-        first = inner.named_child(0)
-        if first.type == "assignment":
-            left = first.child_by_field_name("left")
-            if left is not None and left.type == "identifier":
-                return text_of(left)
-        if first.type == "internal_module":
-            return text_of(first.child_by_field_name("name")) or None
+    if inner.named_child_count and inner.type == "expression_statement":
+        return _statement_name(inner)
+    return None
+
+
+def _statement_name(statement: Node) -> str | None:
+    """`X` of `X = ...`, or the name of a TS namespace, in an expression statement."""
+    first = statement.named_child(0)
+    ft = first.type
+    if ft == "assignment":
+        left = first.child_by_field_name("left")
+        if left is not None and left.type == "identifier":
+            return text_of(left)
+    elif ft == "internal_module":
+        return text_of(first.child_by_field_name("name")) or None
     return None
 
 
@@ -187,7 +248,11 @@ def python_docstring(definition: Node) -> str | None:
     string = first.named_child(0)
     if string.type != "string":
         return None
-    raw = text_of(string)
+    return docstring_text(text_of(string))
+
+
+def docstring_text(raw: str) -> str:
+    """A docstring literal's text, cleaned (prefix, quotes and common indentation removed)."""
     # Strip prefix and quotes by hand: ast.literal_eval would compile every docstring.
     text = raw.lstrip("rRbBuUfF")
     for quote in ('"""', "'''", '"', "'"):
@@ -228,23 +293,26 @@ def doc_of(definition: Node, spec: LanguageSpec) -> str | None:
 
 
 def _clean_doc(text: str) -> str:
+    """inspect.cleandoc, as C-level passes over the lines."""
     lines = text.expandtabs().splitlines()
     if not lines:
         return ""
-    indents = [len(x) - len(x.lstrip()) for x in lines[1:] if x.strip()]
-    margin = min(indents) if indents else 0
-    out = [lines[0].strip()] + [x[margin:].rstrip() for x in lines[1:]]
+    if len(lines) == 1:
+        return lines[0].strip()
+    rest = lines[1:]
+    content = list(map(str.lstrip, rest))
+    # indentation of the lines that hold something (compress keeps those)
+    margin = min(compress(map(sub, map(len, rest), map(len, content)), content), default=0)
+    out = [lines[0].strip()]
+    out.extend(map(str.rstrip, map(itemgetter(slice(margin, None)), rest)))
     return "\n".join(out).strip()
+
+
+_JSDOC_STAR = re.compile(r"(?m)^\* ?")
 
 
 def _clean_jsdoc(raw: str) -> str:
+    """The text of a `/** ... */` block: each line stripped, then its leading `* ` dropped."""
     body = raw[3:-2] if raw.endswith("*/") else raw[3:]
-    out = []
-    for line in body.splitlines():
-        s = line.strip()
-        if s.startswith("*"):
-            s = s[1:]
-            if s.startswith(" "):
-                s = s[1:]
-        out.append(s.rstrip())
-    return "\n".join(out).strip()
+    # (a stripped line has no trailing whitespace, and dropping a prefix adds none)
+    return _JSDOC_STAR.sub("", "\n".join(map(str.strip, body.splitlines()))).strip()

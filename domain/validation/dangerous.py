@@ -330,6 +330,8 @@ def _secret(
 def _pickle_names(source: bytes) -> frozenset[str]:
     """Names bound by `from pickle import loads` and the like."""
     names: set[str] = set()
+    if not any(module in source for module in (b"pickle", b"dill", b"marshal")):
+        return frozenset()
     for match in _FROM_PICKLE.finditer(source):
         for part in match.group(2).decode("utf-8", "replace").strip("()").split(","):
             words = part.split()

@@ -258,12 +258,27 @@ def _syntax(atom: SplicedAtom, parse_ms: float, path: str | None) -> CheckResult
 
 
 def _cpython_errors(atom: SplicedAtom) -> list[Violation]:
-    text = atom.parsed.source.decode("utf-8", "replace")
+    """What CPython's compiler refuses in the top-level statements around the atom (every
+    such error is local to its top-level statement, so the rest of the file is not
+    compiled again for each atom)."""
+    parsed = atom.parsed
+    around = [
+        n
+        for n in parsed.root.children
+        if n.end_byte > atom.start and n.start_byte < max(atom.end, atom.start + 1)
+    ]
+    if not around:
+        return []
+    start, end = around[0].start_byte, around[-1].end_byte
+    chunk = parsed.source[start:end].decode("utf-8", "replace")
+    offset = parsed.lines.line_of(start) - 1
+    if "__future__" in chunk and start > 0:
+        chunk, offset = parsed.source.decode("utf-8", "replace"), 0
     try:
-        compile(text, atom.parsed.path, "exec", dont_inherit=True)
+        compile(chunk, parsed.path, "exec", dont_inherit=True)
     except SyntaxError as err:
-        line = err.lineno or 0
-        last = atom.parsed.lines.line_of(max(atom.start, atom.end - 1))
+        line = (err.lineno or 0) + offset
+        last = parsed.lines.line_of(max(atom.start, atom.end - 1))
         if atom.first_line <= line <= last:
             return [
                 Violation(SYNTAX, f"{err.msg} (CPython)", atom.relative(line), column=err.offset)

@@ -96,6 +96,7 @@ class Project:
         self.index = ModuleIndex(self.modules)
         self.resolver = Resolver(tables, self.index)
         self._exports: dict[str, frozenset[str] | None] = {}
+        self._children: dict[tuple[str, str], list[tuple[str, str]]] | None = None
 
     def replaced(self, files: Iterable[ProjectFile]) -> Project:
         """The project with some files changed; the others are not parsed again."""
@@ -109,6 +110,29 @@ class Project:
                 clone.modules[file.path] = module
         clone._link()
         return clone
+
+    def subclasses(self, path: str, class_name: str) -> list[tuple[str, str]]:
+        """Plan classes deriving from a plan class, at any depth."""
+        if self._children is None:
+            children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+            for module_path, module in self.modules.items():
+                if module.symbols is None:
+                    continue
+                for name, bases in module.symbols.class_bases.items():
+                    for base in bases:
+                        found = self.resolver.resolve(module_path, base)
+                        if found and not found.rest and found.definition.kind is DefKind.CLASS:
+                            key = (found.path, found.definition.name)
+                            children.setdefault(key, []).append((module_path, name))
+            self._children = children
+        out: list[tuple[str, str]] = []
+        pending = [(path, class_name)]
+        while pending:
+            for child in self._children.get(pending.pop(), []):
+                if child not in out:
+                    out.append(child)
+                    pending.append(child)
+        return out
 
     def python_top_packages(self) -> set[str]:
         names = set()
@@ -248,9 +272,11 @@ def _python_import_place(node: Node) -> tuple[bool, bool]:
         if parent.type in ("function_definition", "class_definition", "lambda"):
             return False, type_only
         if parent.type == "if_statement":
-            condition = parent.child_by_field_name("condition")
-            if _text(condition) in _TYPE_CHECKING:
+            condition = " ".join(_text(parent.child_by_field_name("condition")).split())
+            if condition in _TYPE_CHECKING:
                 type_only = True
+            if condition.replace("'", '"') == '__name__ == "__main__"':
+                return False, type_only  # runs as a script only, never on import
         parent = parent.parent
     return True, type_only
 
@@ -320,8 +346,16 @@ def _check_python_import(
             continue
         if _binds(project, target_file, original):
             continue
+        # A lazy import (in a function) may fetch a name set at run time: only a warning.
+        severity = "error" if imp.module_level else WARNING
         problems.append(
-            _v(IMPORTS, f"`{dotted}` ({target_file}) defines no `{original}`", path, imp.line)
+            _v(
+                IMPORTS,
+                f"`{dotted}` ({target_file}) defines no `{original}`",
+                path,
+                imp.line,
+                severity,
+            )
         )
     return problems
 
@@ -387,6 +421,10 @@ def _module_attributes(project: Project, path: str, module: _Module) -> list[Vio
             continue
         if reference.chain in reported or reference.self_class is not None:
             continue
+        if reference.receiver_type is not None or reference.usage is Usage.WRITE:
+            continue  # a local that shadows the import, or a name being created
+        if reference.chain[1].startswith("__") and reference.chain[1].endswith("__"):
+            continue  # module dunders (`__file__`, `__version__`...) exist implicitly
         missing = _missing_attribute(project, path, module, binding, reference.chain[1:])
         if missing is None:
             continue
@@ -534,7 +572,7 @@ def _receiver_class(
     if reference is None:
         return None
     resolved = _resolve(project, path, reference)
-    if resolved is None or resolved.rest:
+    if resolved is None or resolved.rest or _through_star(resolved):
         return None
     definition = resolved.definition
     if definition.kind is DefKind.CLASS:
@@ -584,7 +622,7 @@ def _method_problem(
     if not signature.is_static and params:
         params = params[1:]
     problem = arity_problem(params, call_site(call))
-    if problem is None:
+    if problem is None or _override_accepts(project, member.path, signature, call):
         return None
     return (
         f"`{receiver}.{method}()` {problem} (`{receiver}` is a `{class_name}`: "
@@ -597,10 +635,15 @@ def _missing_after(project: Project, reference: Reference, resolved: Resolved) -
     such member."""
     if not resolved.rest or len(resolved.rest) != 1 or resolved.rest[0].startswith("__"):
         return None
+    if _through_star(resolved):
+        return None
     definition = resolved.definition
     if definition.kind is DefKind.CLASS:
         class_path, class_name = resolved.path, definition.name
     elif definition.kind in (DefKind.ATTRIBUTE, DefKind.VARIABLE) and definition.value_type:
+        owner = definition.name.rsplit(".", 1)[0] if "." in definition.name else None
+        if owner is not None and owner != reference.self_class:
+            return None  # declared by a base class: a subclass may narrow its type
         target = project.resolver.resolve(resolved.path, definition.value_type)
         if target is None or target.rest or target.definition.kind is not DefKind.CLASS:
             return None
@@ -611,6 +654,8 @@ def _missing_after(project: Project, reference: Reference, resolved: Resolved) -
         return None
     member = resolved.rest[0]
     if project.resolver.resolve_member(class_path, class_name, (member,)) is not None:
+        return None
+    if any(_defines(project, sub, member) for sub in project.subclasses(class_path, class_name)):
         return None
     shown = ".".join(reference.chain)
     return f"`{shown}()`: class `{class_name}` ({class_path}) has no member `{member}`"
@@ -646,11 +691,19 @@ def _resolve(project: Project, path: str, reference: Reference) -> Resolved | No
     return resolver.resolve(path, reference.chain)
 
 
+def _through_star(resolved: Resolved) -> bool:
+    """Reached through a star import: which module's name it is depends on `__all__` and
+    import order, which resolution does not model; not a basis for an error."""
+    return any(binding.star for _, binding in resolved.hops)
+
+
 def _arity(
     project: Project, reference: Reference, resolved: Resolved, call: Node, typed: bool
 ) -> str | None:
-    if resolved.rest:
+    if resolved.rest or _through_star(resolved):
         return None
+    if reference.self_class is not None and reference.chain == ("self",):
+        return None  # `self(...)` calls `__call__`, not the constructor
     definition = resolved.definition
     if definition.kind not in (DefKind.FUNCTION, DefKind.METHOD, DefKind.CLASS):
         return None
@@ -673,26 +726,42 @@ def _arity(
         if bound and not signature.is_static and params:
             params = params[1:]
     problem = arity_problem(params, call_site(call), typed=typed)
-    if problem is None:
+    if problem is None or (
+        signature.kind == "method" and _override_accepts(project, resolved.path, signature, call)
+    ):
         return None
     shown = ".".join(reference.chain)
     return f"`{shown}()` {problem} (defined as `{signature.render()}` in {resolved.path})"
 
 
+def _defines(project: Project, where: tuple[str, str], member: str) -> bool:
+    module = project.modules.get(where[0])
+    return module is not None and f"{where[1]}.{member}" in module.signatures
+
+
+def _override_accepts(project: Project, path: str, signature: Signature, call: Node) -> bool:
+    """A subclass overrides the method with a signature that takes this call (the receiver
+    may well be an instance of it)."""
+    class_name, _, method = signature.qualname.rpartition(".")
+    site = call_site(call)
+    for sub_path, sub_name in project.subclasses(path, class_name):
+        module = project.modules.get(sub_path)
+        override = module.signatures.get(f"{sub_name}.{method}") if module else None
+        if override is None:
+            continue
+        if not override.callable_known:
+            return True
+        params = override.params[1:] if override.params and not override.is_static else ()
+        if arity_problem(params, site) is None:
+            return True
+    return False
+
+
 def _missing_member(project: Project, path: str, reference: Reference) -> str | None:
-    """`self.m()` where the class and all its bases are plan classes without `m`."""
-    if reference.self_class is None or len(reference.chain) != 2 or reference.inherited:
-        return None
-    member = reference.chain[1]
-    if member.startswith("__"):
-        return None
-    module = project.modules[path]
-    if not _closed_class(project, path, reference.self_class, 0):
-        return None
-    del module
-    return (
-        f"`{'.'.join(reference.chain)}()`: class `{reference.self_class}` has no member `{member}`"
-    )
+    """Nothing for `self.m()`: a mixin calls methods its subclasses define. A call the
+    resolver cannot follow is left to the type checker and the tests."""
+    del project, path, reference
+    return None
 
 
 _HARMLESS_CLASS_DECORATORS = frozenset(
@@ -746,12 +815,14 @@ def import_graph(project: Project) -> nx.DiGraph:
             for imp in _python_imports(module):
                 if not imp.module_level or imp.type_only:
                     continue
-                for target, by_name in _python_targets(index, path, imp):
+                for target, names in _python_targets(index, path, imp):
                     if target != path and not _is_ancestor_package(target, path):
                         if graph.has_edge(path, target):
-                            graph.edges[path, target]["by_name"] |= by_name
+                            edge = graph.edges[path, target]
+                            edge["names"] = (*edge["names"], *names)
+                            edge["line"] = min(edge["line"], imp.line)
                         else:
-                            graph.add_edge(path, target, line=imp.line, by_name=by_name)
+                            graph.add_edge(path, target, line=imp.line, names=names)
         elif module.symbols is not None:
             for binding in module.symbols.all_imports:
                 if binding.type_only:
@@ -761,34 +832,39 @@ def import_graph(project: Project) -> nx.DiGraph:
                     target = es_target
                     line = module.parsed.lines.line_of(binding.offset)
                     if not graph.has_edge(path, target):
-                        graph.add_edge(path, target, line=line, by_name=True)
+                        # ES bindings are live, but a cycle still runs a module's body
+                        # before its dependency's: always an error.
+                        graph.add_edge(path, target, line=line, names=(_ES_BINDING,))
     return graph
 
 
-def _python_targets(index: ModuleIndex, path: str, imp: _PyImport) -> list[tuple[str, bool]]:
-    """Files an import runs, each with whether it takes a name out of a module (which fails
-    while that module is still initializing) rather than the module object itself."""
+def _python_targets(
+    index: ModuleIndex, path: str, imp: _PyImport
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Files an import runs, each with the names it takes out of that module (which fails
+    while the module is still initializing and has not defined them yet); no names when it
+    only takes module objects."""
     dotted = index.python_module(path, imp.module)
     if dotted is None:
         return []
-    targets: dict[str, bool] = {}
+    targets: dict[str, tuple[str, ...]] = {}
     if imp.is_from:
         for original, _ in imp.names:
             sub = f"{dotted}.{original}" if dotted else original
             file = index.python_file(sub)
             if file is not None:
-                targets[file] = targets.get(file, False)
+                targets.setdefault(file, ())
                 continue
             file = index.python_file(dotted)
             if file is not None:
-                targets[file] = True
+                targets[file] = (*targets.get(file, ()), original)
         star = index.python_file(dotted) if imp.star else None
         if star is not None:
-            targets[star] = True
+            targets.setdefault(star, ())  # takes whatever is defined so far: never fails
     else:
         file = index.python_file(dotted)
         if file is not None:
-            targets[file] = targets.get(file, False)
+            targets.setdefault(file, ())
     return sorted(targets.items())
 
 
@@ -800,28 +876,59 @@ def _is_ancestor_package(target: str, path: str) -> bool:
     return normalize_path(path).startswith(package_dir)
 
 
+_ES_BINDING = "<es>"
+
+
 def _cycles(project: Project, mine: set[str]) -> tuple[list[Violation], int]:
-    """One cycle per strongly connected component that touches the milestone. An error when
-    an import in it takes a name out of a module (`from a import X`: an ImportError when `a`
-    is still initializing); a warning when every import takes module objects (`import a`),
-    which Python resolves as long as attributes are read later."""
+    """One cycle per strongly connected component that touches the milestone.
+
+    An error when an import in it takes a name out of a module that may not have defined it
+    yet: `from v import X` runs while `v` is stopped at its own first import into the cycle,
+    so X must be defined above that line. A warning when every such name is (or only module
+    objects are imported): it works, in an order that an edit can break."""
     graph = import_graph(project)
     found: list[Violation] = []
     for component in sorted(nx.strongly_connected_components(graph), key=min):
         if len(component) < 2 or not component & mine:
             continue
         sub = graph.subgraph(component)
-        edges = sorted(sub.edges(data="by_name"), key=lambda e: (not e[2], e[0] not in mine, e))
-        source, target, by_name = edges[0]
+        unsafe = [
+            (u, v) for u, v, names in sub.edges(data="names") if _unsafe(project, sub, v, names)
+        ]
+        candidates = unsafe or sorted(sub.edges)
+        source, target = min(candidates, key=lambda e: (e[0] not in mine, e))
         back = nx.shortest_path(sub, target, source)
         cycle = list(zip([source, *back[:-1]], back, strict=True))
         chain = " -> ".join([source, *back])
-        severity = "error" if by_name else "warning"
+        severity = "error" if unsafe else "warning"
+        note = "" if unsafe else " (every name imported is defined before the cycle closes)"
         for start, end in cycle:
             if start in mine:
                 line = graph.edges[start, end].get("line")
-                found.append(_v(CYCLES, f"circular import: {chain}", start, line, severity))
+                found.append(_v(CYCLES, f"circular import: {chain}{note}", start, line, severity))
     return found, max(1, graph.number_of_edges())
+
+
+def _unsafe(project: Project, sub: nx.DiGraph, module_path: str, names: tuple[str, ...]) -> bool:
+    """Some of `names` may be missing from `module_path` while it waits in the cycle."""
+    if not names:
+        return False
+    if _ES_BINDING in names:
+        return True
+    stop = min(line for _, _, line in sub.out_edges(module_path, data="line"))
+    module = project.modules.get(module_path)
+    symbols = module.symbols if module is not None else None
+    if module is None or symbols is None:
+        return True
+    lines = module.parsed.lines
+    for name in names:
+        offsets = [d.offset for d in symbols.definitions.get(name, [])]
+        binding = symbols.imports.get(name)
+        if binding is not None:
+            offsets.append(binding.offset)
+        if not offsets or lines.line_of(min(offsets)) >= stop:
+            return True
+    return False
 
 
 def _v(check: str, message: str, path: str, line: int | None, severity: str = "error") -> Violation:

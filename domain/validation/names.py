@@ -156,7 +156,7 @@ def undefined_names(
     if not words:
         return NameReport((), None, 0)
     if parsed.language == "python":
-        report = _python(parsed, words, accepted)
+        report = _python(parsed, words, accepted, start, stop)
         if report is not None:
             return report
         fallback = "CPython could not compile the file; names checked by the parser only"
@@ -219,10 +219,32 @@ _STAR = re.compile(rb"^\s*from\s+[\w.]+\s+import\s+\*", re.M)
 _DYNAMIC = re.compile(rb"\bglobals\(\)\s*(?:\[|\.update\b|\.setdefault\b)|\bexec\s*\(")
 
 
+# Above this size only the top-level statements around the range go through the compiler's
+# symbol table; the rest of the file contributes every name it binds. Keeps level 1 fast on
+# very large files at the price of accepting a local of one statement used in another.
+_WHOLE_FILE_LINES = 1500
+
+
 def _python(
-    parsed: ParsedSource, words: dict[bytes, int], known: frozenset[str]
+    parsed: ParsedSource,
+    words: dict[bytes, int],
+    known: frozenset[str],
+    start: int = 0,
+    end: int | None = None,
 ) -> NameReport | None:
-    text = parsed.source.decode("utf-8", "replace")
+    stop = len(parsed.source) if end is None else end
+    outside: set[str] = set()
+    lo, hi = 0, len(parsed.source)
+    if parsed.lines.line_of(len(parsed.source)) > _WHOLE_FILE_LINES:
+        around = [n for n in parsed.root.children if n.end_byte > start and n.start_byte < stop]
+        if around:
+            lo, hi = around[0].start_byte, around[-1].end_byte
+            outside = {
+                n.decode("utf-8", "replace")
+                for offset, n in zip(parsed.bind_offsets, parsed.bind_names, strict=True)
+                if not lo <= offset < hi
+            }
+    text = parsed.source[lo:hi].decode("utf-8", "replace")
     try:
         table = symtable.symtable(text, parsed.path or "<atom>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -231,6 +253,7 @@ def _python(
         return NameReport((), "the file has a star import: names not checked", len(words))
     defined = set(_PY_BUILTINS)
     defined.update(known)
+    defined.update(outside)
     referenced: set[str] = set()
     stack = [table]
     while stack:
@@ -249,7 +272,7 @@ def _python(
     # the compiler does not list them, but the type checker (and `get_type_hints`) does.
     # Class-level and type-parameter names may appear there too: anything the file binds
     # anywhere counts as defined for them.
-    annotated = {n.decode("utf-8", "replace") for n in parsed.type_names_in(0, len(parsed.source))}
+    annotated = {n.decode("utf-8", "replace") for n in parsed.type_names_in(lo, hi)}
     unbound = annotated - defined
     if unbound:
         bound = {n.decode("utf-8", "replace") for n in _bound_everywhere(parsed)}

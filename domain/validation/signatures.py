@@ -498,9 +498,9 @@ def call_site(node: Node) -> CallSite:
     positional = 0
     keywords: list[str] = []
     star = False
-    if args is not None:
-        if args.type == "generator_expression":
-            positional = 1
+    if args is not None and args.type == "generator_expression":
+        positional = 1  # `f(x for x in xs)`: the generator is the only argument
+    elif args is not None:
         for child in args.named_children:
             kind = child.type
             if kind == "comment":

@@ -14,6 +14,7 @@ from domain.validation.signatures import (
     VAR_POSITIONAL,
     CallSite,
     arity_problem,
+    call_site,
     collect_signatures,
 )
 
@@ -126,3 +127,11 @@ def test_javascript_allows_fewer_arguments() -> None:
     params = collect_signatures(parse("function f(a, b) {}\n", "a.js"))["f"].params
     assert arity_problem(params, CallSite(1, (), False, 1, 1), typed=False) is None
     assert arity_problem(params, CallSite(3, (), False, 1, 1), typed=False) is not None
+
+
+def test_a_generator_argument_is_one_argument() -> None:
+    parsed = parse("def f(items): ...\nf(x * 2 for x in range(3))\n", "m.py")
+    call = parsed.root.named_children[1].named_children[0]
+    params = collect_signatures(parsed)["f"].params
+    assert call_site(call).positional == 1
+    assert arity_problem(params, call_site(call)) is None
