@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -33,8 +34,10 @@ from domain.validation.model import Violation
 from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
 from persistence import reviews as review_repo
+from persistence import validation_rows
+from persistence.atom_work import AtomWork, dependency_code, load_atom_work
 from persistence.graphs import wave_id_for
-from persistence.models import AtomicUnit, ExecutionWave, Task
+from persistence.models import AtomicUnit, ExecutionWave
 
 _DONE = (AtomStatus.COMPLETED, AtomStatus.APPROVED)
 
@@ -119,14 +122,22 @@ class GenerationActivities(UsesDeps):
     @permanent_errors_fail_fast
     async def generate_atom(self, request: c.GenerateAtomInput) -> c.GenerateAtomResult:
         attempt = activity.info().attempt
-        async with self._sessions() as session:
-            atom = await atom_repo.get_atom(session, request.atom_id)
+        # One transaction reads what the prompt needs and marks the atom running: an atom
+        # activity runs hundreds of times a minute on one worker, so round trips count.
+        async with self._sessions.begin() as session:
+            atom = await load_atom_work(session, plan_repo.parse_id(request.atom_id, "atom"))
             if atom.status in _DONE:
                 # A redelivered activity whose first delivery already stored the result.
                 return c.GenerateAtomResult(request.atom_id, "completed", atom.attempts)
-            plan = await plan_repo.get_plan(session, atom.masterplan_id)
-            provider = choose_provider(self._providers, plan.provider, self._config.provider_name)
-            history = await atom_repo.retry_history(session, atom.id, atom.generation_round)
+            provider = choose_provider(
+                self._providers, atom.plan_provider, self._config.provider_name
+            )
+            # A first attempt of a round has no failed attempts behind it to read.
+            history = (
+                await atom_repo.retry_history(session, atom.id, atom.generation_round)
+                if attempt > 1
+                else []
+            )
             step = plan_attempt(
                 attempt,
                 [RecordedAttempt(h.attempt, h.error_category, h.feedback_prompt) for h in history],
@@ -136,7 +147,12 @@ class GenerationActivities(UsesDeps):
                 # Attempts lost to timeouts used up the schedule before this delivery.
                 return await self._give_up(atom, attempt, "every quality attempt was lost")
             generation, spec_file = await self._build_request(session, atom, step)
-        await self._mark_running(atom.id, attempt)
+            await session.execute(
+                update(AtomicUnit)
+                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
+                .values(status=AtomStatus.RUNNING)
+            )
+        activity.heartbeat()  # started: a worker lost from here on is noticed within a beat
         try:
             response = await self._call_with_heartbeats(provider, generation)
         except ProviderPermanentError as err:
@@ -220,15 +236,7 @@ class GenerationActivities(UsesDeps):
             if not call.done():
                 call.cancel()
 
-    async def _mark_running(self, atom_id: uuid.UUID, attempt: int) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(AtomicUnit)
-                .where(AtomicUnit.id == atom_id, AtomicUnit.status.not_in(_DONE))
-                .values(status=AtomStatus.RUNNING)
-            )
-
-    async def _give_up(self, atom: AtomicUnit, attempt: int, reason: str) -> c.GenerateAtomResult:
+    async def _give_up(self, atom: AtomWork, attempt: int, reason: str) -> c.GenerateAtomResult:
         async with self._sessions.begin() as session:
             await session.execute(
                 update(AtomicUnit)
@@ -239,41 +247,38 @@ class GenerationActivities(UsesDeps):
         return c.GenerateAtomResult(str(atom.id), "failed", attempt, cost_usd=float(spent))
 
     async def _build_request(
-        self, session: AsyncSession, atom: AtomicUnit, step: AttemptPlan
+        self, session: AsyncSession, atom: AtomWork, step: AttemptPlan
     ) -> tuple[GenerationRequest, tuple[str, str, str]]:
-        task = await session.get(Task, atom.task_id)
-        assert task is not None
-        plan = await plan_repo.get_plan(session, atom.masterplan_id)
-        before, after = await atom_repo.spec_around(session, atom)
-        reviewer_feedback = (
-            await review_repo.latest_regenerate_feedback(session, atom.id)
-            if atom.generation_round
-            else None
-        )
-        deps = await atom_repo.dependency_code(session, atom.id)
-        context = atom.context or {}
+        before, after = await atom_repo.spec_around(session, atom.task_id, atom.ordinal)
+        reviewer_feedback: str | None = None
+        test_failures: list[str] = []
+        if atom.generation_round:
+            # A later round (a reviewer asked to regenerate): what they said, and what the
+            # project's tests said about this atom in the run that sent it to review.
+            reviewer_feedback = await review_repo.latest_regenerate_feedback(session, atom.id)
+            test_failures = await validation_rows.level4_failures_for_atom(session, atom.id)
+        deps = await dependency_code(session, atom.id)
+        context = atom.context
         brief = AtomBrief(
             atom_id=str(atom.id),
             label=atom_label(atom.file_path, atom.name, atom.ordinal),
             language=atom.language,
             file_path=atom.file_path,
-            task_name=task.name,
-            task_description=task.description,
+            task_name=atom.task_name,
+            task_description=atom.task_description or "",
             spec_code=atom.spec_code,
             enclosing_scope=context.get("enclosing_scope"),
             imports=tuple(context.get("imports", ())),
             preconditions=tuple(context.get("preconditions", ())),
             postconditions=tuple(context.get("postconditions", ())),
             dependencies=tuple(
-                DependencySnippet(
-                    atom_label(d.file_path, d.name, d.ordinal), d.generated_code or d.spec_code
-                )
-                for d in deps
+                DependencySnippet(atom_label(d.file_path, d.name, d.ordinal), d.code) for d in deps
             ),
             feedback=step.feedback,
             reviewer_feedback=reviewer_feedback,
+            test_failures=tuple(test_failures),
         )
-        system = plan_system_prompt(PlanBrief(plan.name, plan.description, plan.language))
+        system = system_prompt_for(atom.plan_name, atom.plan_description, atom.plan_language)
         request = GenerationRequest(
             atom_id=str(atom.id),
             system=system,
@@ -285,9 +290,7 @@ class GenerationActivities(UsesDeps):
         )
         return request, (before, after, grammar_for(atom.file_path, atom.language))
 
-    def _check(
-        self, atom: AtomicUnit, code: str, spec_file: tuple[str, str, str]
-    ) -> list[Violation]:
+    def _check(self, atom: AtomWork, code: str, spec_file: tuple[str, str, str]) -> list[Violation]:
         """Level 1: the atom in its place in the file parses, its names resolve, and it has
         no dangerous pattern (type checks run with the later levels, on whole files)."""
         before, after, grammar = spec_file
@@ -295,7 +298,7 @@ class GenerationActivities(UsesDeps):
 
     async def _record(
         self,
-        atom: AtomicUnit,
+        atom: AtomWork,
         attempt: int,
         category: ErrorCategory,
         message: str,
@@ -331,7 +334,7 @@ class GenerationActivities(UsesDeps):
 
     async def _quality_failure(
         self,
-        atom: AtomicUnit,
+        atom: AtomWork,
         attempt: int,
         step: AttemptPlan,
         category: ErrorCategory,
@@ -359,6 +362,13 @@ class GenerationActivities(UsesDeps):
         if step.quality_attempt >= self._config.schedule.quality_attempts:
             return await self._give_up(atom, attempt, f"{category.value}: {message}"[:4000])
         raise ApplicationError(f"{category.value}: {message}", type="AtomQualityError")
+
+
+@functools.lru_cache(maxsize=64)
+def system_prompt_for(name: str, description: str | None, language: str) -> str:
+    """The plan's shared system prompt: the same text for every atom of a plan (which is
+    what lets the provider cache it), so it is built once per plan, not once per atom."""
+    return plan_system_prompt(PlanBrief(name, description or "", language))
 
 
 def quality_feedback(

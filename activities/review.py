@@ -155,7 +155,7 @@ class ReviewActivities(UsesDeps):
                 if not code or not code.strip():
                     review.message = "edit refused: no code"
                     return _outcome(review, label, False, review.message)
-                before, after = await atom_repo.spec_around(session, atom)
+                before, after = await atom_repo.spec_around(session, atom.task_id, atom.ordinal)
                 problems = spliced_syntax_problems(
                     before, code, after, grammar_for(atom.file_path, atom.language)
                 )

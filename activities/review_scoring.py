@@ -7,12 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.config import ActivityConfig
 from domain.review.confidence import CheckTally, ConfidenceInput, ConfidenceScorer
 from domain.review.queue import ScoredAtom, SelectionPolicy, select_for_review
+from domain.review.suggestions import suggest
 from domain.status import AtomStatus, ValidationOutcome
 from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
@@ -52,10 +53,6 @@ async def _atom_checks(
 
 
 def _suggestions(atom: AtomicUnit) -> tuple[dict[str, Any], ...]:
-    try:
-        from domain.review.suggestions import suggest
-    except ImportError:  # the rule set ships with the review package
-        return ()
     code = atom.generated_code or atom.spec_code
     return tuple(s.to_dict() for s in suggest(code, atom.language))
 
@@ -70,9 +67,7 @@ async def score_plan_atoms(
     return those to queue for review."""
     plan = await plan_repo.get_plan(session, plan_id)
     limits = plan.atomization_config
-    atoms = await atom_repo.plan_atoms(session, plan_id)
-    if wave_number is not None:
-        atoms = [a for a in atoms if a.wave_number == wave_number]
+    atoms = await atom_repo.plan_atoms(session, plan_id, wave_number)
     checks = await _atom_checks(session, plan_id)
     scorer = ConfidenceScorer()
     scored: list[ScoredAtom] = []
@@ -98,15 +93,11 @@ async def score_plan_atoms(
                 failed=failed,
             )
         )
-        await session.execute(
-            update(AtomicUnit)
-            .where(AtomicUnit.id == atom.id)
-            .values(
-                confidence=confidence.score,
-                confidence_level=confidence.level.value,
-                confidence_reasons=list(confidence.reasons),
-            )
-        )
+        # Set on the loaded objects: the flush sends one batched UPDATE for all of them
+        # (an UPDATE statement per atom made the session re-scan every atom each time).
+        atom.confidence = confidence.score
+        atom.confidence_level = confidence.level.value
+        atom.confidence_reasons = list(confidence.reasons)
         scored.append(ScoredAtom(str(atom.id), confidence, failed=failed))
     if config.review_mode == "off":
         return []

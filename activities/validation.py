@@ -25,7 +25,7 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -810,27 +810,6 @@ def _compile_failure(
 
 
 # ---- feedback and helpers for generation ---------------------------------------------------
-
-
-async def feedback_for_atom(session: AsyncSession, atom_id: uuid.UUID | str) -> list[str]:
-    """Level-4 failures that point at this atom, as lines for its next prompt."""
-    key = atom_id if isinstance(atom_id, uuid.UUID) else uuid.UUID(str(atom_id))
-    lines: list[str] = []
-    for row in await rows_repo.failed_atom_results(session, key, levels=(4,)):
-        for violation in row.violations or []:
-            message = (
-                str(violation.get("message", "")) if isinstance(violation, dict) else str(violation)
-            )
-            if message and message not in lines:
-                lines.append(message)
-    return lines[:10]
-
-
-def level4_feedback(lines: Iterable[str]) -> str:
-    items = list(lines)
-    if not items:
-        return ""
-    return "The project's tests failed on this atom:\n" + "\n".join(f"- {line}" for line in items)
 
 
 async def typecheck_atom(

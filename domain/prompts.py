@@ -44,6 +44,8 @@ class AtomBrief:
     dependencies: Sequence[DependencySnippet] = ()
     feedback: Sequence[str] = field(default_factory=tuple)
     reviewer_feedback: str | None = None
+    # Level-4 failures (the project's tests) mapped back onto this atom by an earlier run.
+    test_failures: Sequence[str] = ()
 
 
 def plan_system_prompt(plan: PlanBrief) -> str:
@@ -82,6 +84,11 @@ def atom_prompt(atom: AtomBrief) -> str:
     )
     for index, text in enumerate(atom.feedback, start=1):
         parts.append(f"Feedback on earlier attempt {index}:\n{text}")
+    if atom.test_failures:
+        parts.append(
+            "The project's tests failed on this atom:\n"
+            + "\n".join(f"- {line}" for line in atom.test_failures)
+        )
     if atom.reviewer_feedback:
         parts.append(f"A human reviewer asks:\n{atom.reviewer_feedback}")
     return "\n\n".join(parts)

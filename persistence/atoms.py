@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFoundError
 from domain.status import AtomStatus
-from persistence.models import AtomDependency, AtomicUnit, AtomRetryHistory
+from persistence.models import AtomicUnit, AtomRetryHistory
 
 _BATCH = 500  # rows per INSERT: stays far under asyncpg's 32,767 bind parameters
 
@@ -25,12 +25,14 @@ async def insert_atoms(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         await session.execute(insert(AtomicUnit).values(batch).on_conflict_do_nothing())
 
 
-async def plan_atoms(session: AsyncSession, masterplan_id: uuid.UUID) -> list[AtomicUnit]:
-    rows = await session.scalars(
-        select(AtomicUnit)
-        .where(AtomicUnit.masterplan_id == masterplan_id)
-        .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
-    )
+async def plan_atoms(
+    session: AsyncSession, masterplan_id: uuid.UUID, wave_number: int | None = None
+) -> list[AtomicUnit]:
+    """The plan's atoms (of one wave, if given) in file order."""
+    query = select(AtomicUnit).where(AtomicUnit.masterplan_id == masterplan_id)
+    if wave_number is not None:
+        query = query.where(AtomicUnit.wave_number == wave_number)
+    rows = await session.scalars(query.order_by(AtomicUnit.file_path, AtomicUnit.ordinal))
     return list(rows)
 
 
@@ -78,30 +80,19 @@ async def get_atom(session: AsyncSession, atom_id: str | uuid.UUID) -> AtomicUni
     return atom
 
 
-async def spec_around(session: AsyncSession, atom: AtomicUnit) -> tuple[str, str]:
-    """The spec code of the atom's file before and after it: the place it is spliced into."""
+async def spec_around(session: AsyncSession, task_id: uuid.UUID, ordinal: int) -> tuple[str, str]:
+    """The spec code of a task file before and after its atom `ordinal`: the place that atom
+    is spliced into."""
     rows = (
         await session.execute(
             select(AtomicUnit.ordinal, AtomicUnit.spec_code)
-            .where(AtomicUnit.task_id == atom.task_id)
+            .where(AtomicUnit.task_id == task_id)
             .order_by(AtomicUnit.ordinal)
         )
     ).all()
-    before = "".join(code for ordinal, code in rows if ordinal < atom.ordinal)
-    after = "".join(code for ordinal, code in rows if ordinal > atom.ordinal)
+    before = "".join(code for n, code in rows if n < ordinal)
+    after = "".join(code for n, code in rows if n > ordinal)
     return before, after
-
-
-async def dependency_code(session: AsyncSession, atom_id: uuid.UUID) -> list[AtomicUnit]:
-    """The atoms this atom uses (kept edges only), with whatever code they have so far."""
-    rows = await session.scalars(
-        select(AtomicUnit)
-        .join(AtomDependency, AtomDependency.target_atom_id == AtomicUnit.id)
-        .where(AtomDependency.source_atom_id == atom_id, AtomDependency.removed.is_(False))
-        .distinct()
-        .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
-    )
-    return list(rows)
 
 
 async def retry_history(

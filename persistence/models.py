@@ -86,7 +86,11 @@ class MasterPlan(Base):
         _enum(PlanStatus, "plan_status"), default=PlanStatus.IMPORTED, index=True
     )
     status_reason: Mapped[str | None] = mapped_column(Text)
-    document: Mapped[dict[str, Any]] = mapped_column(JSONB, doc="The validated plan as imported.")
+    # Deferred: the whole plan can be megabytes, and every stage that loads the plan row only
+    # needs its header. Read it with an explicit select (or `undefer`), never by attribute.
+    document: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, deferred=True, deferred_raiseload=True, doc="The validated plan as imported."
+    )
     source_sha256: Mapped[str] = mapped_column(String(64), index=True)
     atomization_config: Mapped[dict[str, Any]] = mapped_column(JSONB)
     budget_usd: Mapped[Decimal | None] = mapped_column(Money)

@@ -104,6 +104,21 @@ async def failed_atom_results(
     return list(rows)
 
 
+async def level4_failures_for_atom(
+    session: AsyncSession, atom_id: uuid.UUID, limit: int = 10
+) -> list[str]:
+    """Level-4 failures that point at this atom, one line each, for its next prompt."""
+    lines: list[str] = []
+    for row in await failed_atom_results(session, atom_id, levels=(4,)):
+        for violation in row.violations or []:
+            message = (
+                str(violation.get("message", "")) if isinstance(violation, dict) else str(violation)
+            )
+            if message and message not in lines:
+                lines.append(message)
+    return lines[:limit]
+
+
 async def level_results(
     session: AsyncSession, masterplan_id: uuid.UUID, level: int
 ) -> list[ValidationResult]:

@@ -24,16 +24,16 @@ from activities.typecheck import find_typescript, mypy_available
 from activities.validation import (
     ValidationActivities,
     ValidationConfig,
-    feedback_for_atom,
-    level4_feedback,
     record_level1,
     run_validation,
     typecheck_atom,
 )
 from api import services
 from domain.errors import NotFoundError
+from domain.prompts import AtomBrief, atom_prompt
 from domain.validation.level1 import level1_problems
 from persistence.models import AtomicUnit, ValidationResult
+from persistence.validation_rows import level4_failures_for_atom
 
 pytestmark = pytest.mark.integration
 
@@ -164,9 +164,10 @@ async def test_faults_fail_their_levels_and_feed_back_to_their_atoms(
     blamed = {r.atom_id for r in level4 if r.atom_id is not None}
     assert tags.id in blamed, "the failing test is traced back to the atom that returns ()"
     async with sessions() as session:
-        lines = await feedback_for_atom(session, tags.id)
+        lines = await level4_failures_for_atom(session, tags.id)
     assert lines and any("clean_tags" in line or "test_" in line for line in lines)
-    assert "tests failed" in level4_feedback(lines)
+    prompt = atom_prompt(AtomBrief("a", "x", "python", "f.py", "t", "", "...", test_failures=lines))
+    assert "The project's tests failed on this atom" in prompt and lines[0] in prompt
 
 
 async def test_rerunning_a_level_replaces_its_rows(
