@@ -37,9 +37,9 @@ from persistence import reviews as review_repo
 from persistence import validation_rows
 from persistence.atom_work import AtomWork, dependency_code, load_atom_work
 from persistence.graphs import wave_id_for
-from persistence.models import AtomicUnit, ExecutionWave
+from persistence.models import ExecutionWave
 
-_DONE = (AtomStatus.COMPLETED, AtomStatus.APPROVED)
+_DONE = atom_repo.SETTLED
 
 
 def atom_label(file_path: str, name: str | None, ordinal: int) -> str:
@@ -109,13 +109,11 @@ class GenerationActivities(UsesDeps):
     @permanent_errors_fail_fast
     async def mark_atom_failed(self, failure: c.AtomFailure) -> None:
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(AtomicUnit)
-                .where(
-                    AtomicUnit.id == uuid.UUID(failure.atom_id),
-                    AtomicUnit.status.not_in(_DONE),
-                )
-                .values(status=AtomStatus.FAILED, last_error=failure.reason[:4000])
+            await atom_repo.update_unsettled(
+                session,
+                uuid.UUID(failure.atom_id),
+                status=AtomStatus.FAILED,
+                last_error=failure.reason[:4000],
             )
 
     @activity.defn(name=c.GENERATE_ATOM)
@@ -147,12 +145,7 @@ class GenerationActivities(UsesDeps):
                 # Attempts lost to timeouts used up the schedule before this delivery.
                 return await self._give_up(atom, attempt, "every quality attempt was lost")
             generation, spec_file = await self._build_request(session, atom, step)
-            await session.execute(
-                update(AtomicUnit)
-                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
-                .values(status=AtomStatus.RUNNING)
-            )
-        activity.heartbeat()  # started: a worker lost from here on is noticed within a beat
+            await atom_repo.update_unsettled(session, atom.id, status=AtomStatus.RUNNING)
         try:
             response = await self._call_with_heartbeats(provider, generation)
         except ProviderPermanentError as err:
@@ -193,23 +186,21 @@ class GenerationActivities(UsesDeps):
                 code,
             )
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(AtomicUnit)
-                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
-                .values(
-                    generated_code=code,
-                    status=AtomStatus.COMPLETED,
-                    attempts=step.quality_attempt,
-                    generated_attempt=attempt,
-                    # What was sent: None when the model takes no temperature (recent models).
-                    temperature=response.temperature,
-                    input_tokens=response.input_tokens,
-                    output_tokens=response.output_tokens,
-                    cache_read_tokens=response.cache_read_tokens,
-                    cache_write_tokens=response.cache_write_tokens,
-                    cost_usd=Decimal(str(response.cost_usd)),
-                    last_error=None,
-                )
+            await atom_repo.update_unsettled(
+                session,
+                atom.id,
+                generated_code=code,
+                status=AtomStatus.COMPLETED,
+                attempts=step.quality_attempt,
+                generated_attempt=attempt,
+                # What was sent: None when the model takes no temperature (recent models).
+                temperature=response.temperature,
+                input_tokens=response.input_tokens,
+                output_tokens=response.output_tokens,
+                cache_read_tokens=response.cache_read_tokens,
+                cache_write_tokens=response.cache_write_tokens,
+                cost_usd=Decimal(str(response.cost_usd)),
+                last_error=None,
             )
         # The atom's whole cost, failed attempts included, so the workflow can keep the budget.
         prior = float(sum((h.cost_usd for h in history), Decimal(0)))
@@ -238,10 +229,8 @@ class GenerationActivities(UsesDeps):
 
     async def _give_up(self, atom: AtomWork, attempt: int, reason: str) -> c.GenerateAtomResult:
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(AtomicUnit)
-                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
-                .values(status=AtomStatus.FAILED, last_error=reason)
+            await atom_repo.update_unsettled(
+                session, atom.id, status=AtomStatus.FAILED, last_error=reason
             )
             spent = await atom_repo.atom_retry_cost(session, atom.id)
         return c.GenerateAtomResult(str(atom.id), "failed", attempt, cost_usd=float(spent))
@@ -326,11 +315,7 @@ class GenerationActivities(UsesDeps):
                     "cost_usd": Decimal(str(response.cost_usd)) if response else Decimal(0),
                 },
             )
-            await session.execute(
-                update(AtomicUnit)
-                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
-                .values(last_error=message[:4000])
-            )
+            await atom_repo.update_unsettled(session, atom.id, last_error=message[:4000])
 
     async def _quality_failure(
         self,
@@ -354,11 +339,7 @@ class GenerationActivities(UsesDeps):
             temperature=step.temperature,
         )
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(AtomicUnit)
-                .where(AtomicUnit.id == atom.id, AtomicUnit.status.not_in(_DONE))
-                .values(attempts=step.quality_attempt)
-            )
+            await atom_repo.update_unsettled(session, atom.id, attempts=step.quality_attempt)
         if step.quality_attempt >= self._config.schedule.quality_attempts:
             return await self._give_up(atom, attempt, f"{category.value}: {message}"[:4000])
         raise ApplicationError(f"{category.value}: {message}", type="AtomQualityError")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import PollerBehaviorAutoscaling, Worker
 
 from activities.config import ActivityConfig
 from activities.generation import GenerationActivities
@@ -98,4 +98,9 @@ def build_worker(
             review.expire_reviews,
         ],
         max_concurrent_activities=settings.max_concurrent_activities,
+        # A wave schedules up to MGE_MAX_PARALLEL_ATOMS activities at once; five fixed pollers
+        # (the SDK default) hand them out five at a time. Let the server's backlog scale them.
+        activity_task_poller_behavior=PollerBehaviorAutoscaling(
+            maximum=max(5, min(100, settings.max_concurrent_activities))
+        ),
     )

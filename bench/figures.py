@@ -114,6 +114,21 @@ def print_run(f: RunFigures) -> None:
         if name in h.atoms.runs:
             print(line(f"{name} wait", describe(h.atoms.waits[name]) + "  (scheduled → started)"))
             print(line(f"{name} run", describe(h.atoms.runs[name]) + "  (started → completed)"))
+    if h.waves:
+        cells = [
+            f"{w.atoms}: {w.setup_s:.2f}+{w.atoms_s:.2f}+{w.close_s:.2f} "
+            f"(wait<={w.wait_max_s:.2f} run<={w.run_max_s:.2f})"
+            for w in h.waves[:12]
+        ]
+        more = f" ... ({len(h.waves)} children)" if len(h.waves) > 12 else ""
+        print(line("wave children", "; ".join(cells) + more))
+        print(
+            line(
+                "",
+                "(atoms: setup + first atom scheduled → last atom closed + close, s; "
+                "worst atom wait and run)",
+            )
+        )
     retried = h.atoms.retried.get("generate_atom", 0)
     print(line("atoms retried", f"{retried}  (generate_atom completed on attempt > 1)"))
     if f.cpu_s:

@@ -53,6 +53,53 @@ class ActivityTimes:
         return sum(sum(self.runs.get(n, [])) + sum(self.waits.get(n, [])) for n in names)
 
 
+@dataclass(frozen=True)
+class WaveTimeline:
+    """Where one wave child's time went: child started → first atom scheduled (setup), first
+    atom scheduled → last atom closed (atoms), last atom closed → child closed (close)."""
+
+    workflow_id: str
+    atoms: int
+    setup_s: float
+    atoms_s: float
+    close_s: float
+    wait_max_s: float = 0.0  # an atom's scheduled → started, worst in the wave
+    run_max_s: float = 0.0  # an atom's started → closed, worst in the wave
+
+    @classmethod
+    def of(cls, workflow_id: str, history: WorkflowHistory) -> WaveTimeline:
+        events = history.events
+        first_atom = last_atom = None
+        count = 0
+        for event in events:
+            kind = event.WhichOneof("attributes")
+            if kind == "activity_task_scheduled_event_attributes":
+                if event.activity_task_scheduled_event_attributes.activity_type.name == (
+                    "generate_atom"
+                ):
+                    count += 1
+                    first_atom = first_atom or _time(event)
+            elif kind in (
+                "activity_task_completed_event_attributes",
+                "activity_task_failed_event_attributes",
+            ):
+                last_atom = _time(event)
+        begin, end = _time(events[0]), _time(events[-1])
+        first_atom = first_atom or begin
+        last_atom = last_atom or first_atom
+        times = ActivityTimes()
+        times.add(history)
+        return cls(
+            workflow_id,
+            count,
+            (first_atom - begin).total_seconds(),
+            (last_atom - first_atom).total_seconds(),
+            (end - last_atom).total_seconds(),
+            max(times.waits.get("generate_atom", [0.0])),
+            max(times.runs.get("generate_atom", [0.0])),
+        )
+
+
 @dataclass
 class HistoryFigures:
     parent_events: int
@@ -62,6 +109,7 @@ class HistoryFigures:
     post_wave_span_s: float  # last wave child completed → workflow completed
     wave_span_s: float  # first wave child initiated → last wave child completed
     atoms: ActivityTimes
+    waves: list[WaveTimeline] = field(default_factory=list)
 
     @property
     def max_child_events(self) -> int:
@@ -111,10 +159,12 @@ async def read_histories(client: Client, plan_id: str) -> HistoryFigures:
             ids.add(execution.id)
     atoms = ActivityTimes()
     child_events: dict[str, int] = {}
-    for child_id in sorted(ids):
+    waves: list[WaveTimeline] = []
+    for child_id in sorted(ids, key=_wave_order):
         history = await client.get_workflow_handle(child_id).fetch_history()
         child_events[child_id] = len(history.events)
         atoms.add(history)
+        waves.append(WaveTimeline.of(child_id, history))
     pre, post, span = _spans(parent.events)
     return HistoryFigures(
         parent_events=len(parent.events),
@@ -126,7 +176,17 @@ async def read_histories(client: Client, plan_id: str) -> HistoryFigures:
         post_wave_span_s=post,
         wave_span_s=span,
         atoms=atoms,
+        waves=waves,
     )
+
+
+def _wave_order(workflow_id: str) -> tuple[int, int, str]:
+    # masterplan-<id>-wave-<n>[-part-<k>]: numeric order, so wave 10 comes after wave 9.
+    tail = workflow_id.rsplit("-wave-", 1)[-1]
+    wave, _, part = tail.partition("-part-")
+    if wave.isdigit() and (not part or part.isdigit()):
+        return int(wave), int(part or 0), workflow_id
+    return 1 << 30, 0, workflow_id
 
 
 def describe(values: Sequence[float]) -> str:

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFoundError
@@ -74,15 +74,33 @@ _ATOM_COLUMNS = (
 )
 
 
+# Built once: constructing a statement costs more than running it on a warm connection.
+_LOAD_ATOM = (
+    select(*_ATOM_COLUMNS)
+    .join(Task, Task.id == AtomicUnit.task_id)
+    .join(MasterPlan, MasterPlan.id == AtomicUnit.masterplan_id)
+    .where(AtomicUnit.id == bindparam("atom_key"))
+)
+_DEPENDENCY_CODE = (
+    select(
+        AtomicUnit.file_path,
+        AtomicUnit.name,
+        AtomicUnit.ordinal,
+        AtomicUnit.generated_code,
+        AtomicUnit.spec_code,
+    )
+    .join(AtomDependency, AtomDependency.target_atom_id == AtomicUnit.id)
+    .where(
+        AtomDependency.source_atom_id == bindparam("atom_key"),
+        AtomDependency.removed.is_(False),
+    )
+    .distinct()
+    .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
+)
+
+
 async def load_atom_work(session: AsyncSession, atom_id: uuid.UUID) -> AtomWork:
-    row = (
-        await session.execute(
-            select(*_ATOM_COLUMNS)
-            .join(Task, Task.id == AtomicUnit.task_id)
-            .join(MasterPlan, MasterPlan.id == AtomicUnit.masterplan_id)
-            .where(AtomicUnit.id == atom_id)
-        )
-    ).one_or_none()
+    row = (await session.execute(_LOAD_ATOM, {"atom_key": atom_id})).one_or_none()
     if row is None:
         raise NotFoundError(f"atom {atom_id} not found")
     values = list(row)
@@ -92,17 +110,5 @@ async def load_atom_work(session: AsyncSession, atom_id: uuid.UUID) -> AtomWork:
 
 async def dependency_code(session: AsyncSession, atom_id: uuid.UUID) -> list[DependencyCode]:
     """The atoms this atom uses (kept edges only), with whatever code they have so far."""
-    rows = await session.execute(
-        select(
-            AtomicUnit.file_path,
-            AtomicUnit.name,
-            AtomicUnit.ordinal,
-            AtomicUnit.generated_code,
-            AtomicUnit.spec_code,
-        )
-        .join(AtomDependency, AtomDependency.target_atom_id == AtomicUnit.id)
-        .where(AtomDependency.source_atom_id == atom_id, AtomDependency.removed.is_(False))
-        .distinct()
-        .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
-    )
+    rows = await session.execute(_DEPENDENCY_CODE, {"atom_key": atom_id})
     return [DependencyCode(f, n, o, generated or spec) for f, n, o, generated, spec in rows]

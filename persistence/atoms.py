@@ -7,13 +7,23 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFoundError
 from domain.status import AtomStatus
 from persistence.models import AtomicUnit, AtomRetryHistory
+
+# Atoms whose code is settled: no later delivery of an activity may overwrite them.
+SETTLED = (AtomStatus.COMPLETED, AtomStatus.APPROVED)
+
+_UPDATE_UNSETTLED = (
+    update(AtomicUnit)
+    .where(AtomicUnit.id == bindparam("atom_key"), AtomicUnit.status.not_in(SETTLED))
+    # Nothing in the session to synchronise: skips the ORM's per-statement evaluation pass.
+    .execution_options(synchronize_session=False)
+)
 
 _BATCH = 500  # rows per INSERT: stays far under asyncpg's 32,767 bind parameters
 
@@ -80,19 +90,26 @@ async def get_atom(session: AsyncSession, atom_id: str | uuid.UUID) -> AtomicUni
     return atom
 
 
+_FILE_SPEC = (
+    select(AtomicUnit.ordinal, AtomicUnit.spec_code)
+    .where(AtomicUnit.task_id == bindparam("task_key"))
+    .order_by(AtomicUnit.ordinal)
+)
+
+
 async def spec_around(session: AsyncSession, task_id: uuid.UUID, ordinal: int) -> tuple[str, str]:
     """The spec code of a task file before and after its atom `ordinal`: the place that atom
     is spliced into."""
-    rows = (
-        await session.execute(
-            select(AtomicUnit.ordinal, AtomicUnit.spec_code)
-            .where(AtomicUnit.task_id == task_id)
-            .order_by(AtomicUnit.ordinal)
-        )
-    ).all()
+    rows = (await session.execute(_FILE_SPEC, {"task_key": task_id})).all()
     before = "".join(code for n, code in rows if n < ordinal)
     after = "".join(code for n, code in rows if n > ordinal)
     return before, after
+
+
+async def update_unsettled(session: AsyncSession, atom_id: uuid.UUID, **values: Any) -> None:
+    """Set columns of an atom unless its code is already settled (completed or approved): an
+    activity delivered twice must not undo what its first delivery, or a reviewer, stored."""
+    await session.execute(_UPDATE_UNSETTLED.values(**values), {"atom_key": atom_id})
 
 
 async def retry_history(
