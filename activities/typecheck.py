@@ -70,8 +70,20 @@ def mypy_available() -> bool:
     return importlib.util.find_spec("mypy") is not None
 
 
+def typescript_places(data_dir: Path | None = None) -> list[Path]:
+    """The folders searched for TypeScript before PATH, each one that may hold a
+    node_modules: `<data_dir>/node` (an operator's install), `./.ci/node` (what `.ci/run`
+    installs with npm) and the current directory (a project's own node_modules)."""
+    cwd = Path.cwd()
+    places = [data_dir / "node"] if data_dir is not None else []
+    return [*places, cwd / ".ci" / "node", cwd]
+
+
 def find_typescript(search: Sequence[str | Path] = ()) -> TypeScriptTools | None:
-    """TypeScript from `search` dirs (each may hold node_modules), else `tsc` on PATH."""
+    """TypeScript from `search` dirs (each may hold node_modules), else `tsc` on PATH.
+
+    `@types/node` is used when it sits beside the `typescript` package (same node_modules).
+    """
     candidates: list[Path] = []
     for folder in search:
         base = Path(folder)

@@ -50,6 +50,7 @@ from activities.typecheck import (
     run_tsc,
     tsc_options,
     tsc_readonly,
+    typescript_places,
 )
 from domain.atomization.model import AtomizationConfig
 from domain.errors import MgeError
@@ -96,12 +97,24 @@ class ValidationConfig:
 
     @classmethod
     def discover(
-        cls, *, cache_root: Path | None = None, typescript_search: Sequence[str | Path] = ()
+        cls,
+        *,
+        data_dir: Path | None = None,
+        cache_root: Path | None = None,
+        typescript_search: Sequence[str | Path] | None = None,
     ) -> ValidationConfig:
-        """Tools found on this machine: TypeScript in `typescript_search` (folders holding a
-        node_modules) or on PATH; mypy's cache under `cache_root`."""
+        """Tools found on this machine.
+
+        TypeScript in the first of `typescript_search` (folders holding a node_modules) that
+        has it, else `tsc` on PATH; the search defaults to `typescript_places(data_dir)`:
+        `<data_dir>/node`, `./.ci/node`, `.`. mypy's cache goes under `cache_root`, by
+        default `<data_dir>/cache`.
+        """
+        if cache_root is None and data_dir is not None:
+            cache_root = data_dir / "cache"
+        search = typescript_places(data_dir) if typescript_search is None else typescript_search
         return cls(
-            typescript=find_typescript(typescript_search),
+            typescript=find_typescript(search),
             mypy_cache_dir=(cache_root / "mypy") if cache_root is not None else None,
         )
 
@@ -600,7 +613,7 @@ def run_pytest_project(
     counts = _counts(result.stdout)
     elapsed = (time.monotonic() - started) * 1e3
     blames = map_failures(failures, atoms, {**sources, **tests}, tests)
-    check = _tests_result(result, failures, counts, elapsed, "python", no_tests_code=5)
+    check = outcome_of_test_run(result, failures, counts, elapsed, "python", no_tests_code=5)
     return [check], blames if check.failed else []
 
 
@@ -612,7 +625,7 @@ def _counts(output: str) -> dict[str, int]:
     return counts
 
 
-def _tests_result(
+def outcome_of_test_run(
     result: SandboxResult,
     failures: list[TestFailure],
     counts: Mapping[str, int],
@@ -634,6 +647,19 @@ def _tests_result(
     total = passed + counts.get("failed", 0) + counts.get("error", 0)
     score = round(passed / total, 4) if total else 0.0
     details = {"counts": dict(counts), "isolation": result.isolation, "gaps": list(result.gaps)}
+    # A run in the weaker fallback sandbox says so on its stored row, not only in the logs.
+    warnings = (
+        (
+            Violation(
+                TESTS,
+                f"tests ran with isolation '{result.isolation}', without: "
+                + ", ".join(result.gaps),
+                severity="warning",
+            ),
+        )
+        if result.gaps
+        else ()
+    )
     if result.killed_reason:
         return CheckResult(
             4,
@@ -641,7 +667,7 @@ def _tests_result(
             ValidationOutcome.FAILED,
             score,
             violations,
-            (),
+            warnings,
             f"stopped by the sandbox: {result.reason}",
             elapsed_ms,
             scope=scope,
@@ -666,7 +692,7 @@ def _tests_result(
             ValidationOutcome.PASSED,
             1.0,
             (),
-            (),
+            warnings,
             None,
             elapsed_ms,
             scope=scope,
@@ -682,7 +708,7 @@ def _tests_result(
         ValidationOutcome.FAILED,
         score,
         violations,
-        (),
+        warnings,
         reason,
         elapsed_ms,
         scope=scope,
@@ -754,7 +780,9 @@ def run_node_project(
     failures = [_from_out(f) for f in failures]
     counts = _tap_counts(result.stdout)
     blames = map_failures(failures, atoms, all_files, tests)
-    check = _tests_result(result, failures, counts, (time.monotonic() - started) * 1e3, "node")
+    check = outcome_of_test_run(
+        result, failures, counts, (time.monotonic() - started) * 1e3, "node"
+    )
     return [check], blames if check.failed else []
 
 

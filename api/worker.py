@@ -70,7 +70,7 @@ def build_worker(
     output = OutputActivities(sessions, config)
     review = ReviewActivities(sessions, providers, config)
     validation = ValidationActivities(
-        sessions, ValidationConfig.discover(cache_root=settings.data_dir.resolve() / "cache")
+        sessions, ValidationConfig.discover(data_dir=settings.data_dir.resolve())
     )
     return Worker(
         client,

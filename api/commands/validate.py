@@ -33,7 +33,7 @@ async def _validate(masterplan_id: str, levels: list[int]) -> list[object]:
         async with sessions() as session:
             plan = await plan_repo.get_plan(session, masterplan_id)
         activities = ValidationActivities(
-            sessions, ValidationConfig.discover(cache_root=settings.data_dir.resolve() / "cache")
+            sessions, ValidationConfig.discover(data_dir=settings.data_dir.resolve())
         )
         by_level = {
             1: activities.validate_atoms,

@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
 from activities.config import ActivityConfig
-from activities.contracts import PlanRef
+from activities.contracts import GenerateAtomInput, PlanRef
+from activities.generation import GenerationActivities
 from activities.plan_stages import PlanActivities
-from activities.providers import ReferenceProvider
+from activities.providers import AnthropicProvider, ReferenceProvider
 from activities.sandbox import SandboxLimits
 from activities.typecheck import find_typescript, mypy_available
 from activities.validation import (
@@ -30,14 +31,17 @@ from activities.validation import (
 )
 from api import services
 from domain.errors import NotFoundError
-from domain.prompts import AtomBrief, atom_prompt
+from domain.status import AtomStatus
 from domain.validation.level1 import level1_problems
-from persistence.models import AtomicUnit, ValidationResult
+from persistence.models import AtomicUnit, MasterPlan, ValidationResult
 from persistence.validation_rows import level4_failures_for_atom
+from tests.fakes.anthropic_server import FakeAnthropicServer
 
 pytestmark = pytest.mark.integration
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# Where `.ci/run` installs TypeScript with npm (the worker looks there too); else PATH.
+TYPESCRIPT_SEARCH = [EXAMPLES.parent / ".ci" / "node"]
 FAST_TESTS = SandboxLimits(wall_time_s=60, cpu_time_s=60, max_processes=64)
 
 
@@ -59,7 +63,7 @@ def _validation(
     config = ValidationConfig(
         test_limits=FAST_TESTS,
         mypy_cache_dir=tmp_path / "mypy-cache",
-        typescript=find_typescript(),
+        typescript=find_typescript(TYPESCRIPT_SEARCH),
         heartbeat_every_s=0.5,
     )
     for key, value in extra.items():
@@ -166,8 +170,32 @@ async def test_faults_fail_their_levels_and_feed_back_to_their_atoms(
     async with sessions() as session:
         lines = await level4_failures_for_atom(session, tags.id)
     assert lines and any("clean_tags" in line or "test_" in line for line in lines)
-    prompt = atom_prompt(AtomBrief("a", "x", "python", "f.py", "t", "", "...", test_failures=lines))
-    assert "The project's tests failed on this atom" in prompt and lines[0] in prompt
+
+    # A reviewer asks for the atom again: the new round's prompt carries what the tests said.
+    async with sessions.begin() as session:
+        await session.execute(
+            update(AtomicUnit)
+            .where(AtomicUnit.id == tags.id)
+            .values(generation_round=1, status=AtomStatus.PENDING)
+        )
+        await session.execute(
+            update(MasterPlan).where(MasterPlan.id == plan_id).values(provider="anthropic")
+        )
+    with FakeAnthropicServer() as fake:
+        provider = AnthropicProvider(api_key="sk-ant-test", model="m", base_url=fake.base_url)
+        generation = GenerationActivities(
+            sessions, {"anthropic": provider}, ActivityConfig(output_root=tmp_path)
+        )
+        try:
+            result = await ActivityEnvironment().run(
+                generation.generate_atom, GenerateAtomInput(str(plan_id), str(tags.id), -1)
+            )
+        finally:
+            await provider.aclose()
+        prompt = fake.requests[-1].prompt
+    assert result.status == "completed"
+    assert "The project's tests failed on this atom" in prompt
+    assert all(line in prompt for line in lines)
 
 
 async def test_rerunning_a_level_replaces_its_rows(
@@ -214,7 +242,7 @@ async def test_typescript_plan_levels_without_and_with_typescript(
     row = (await _rows(sessions, plan_id, 4))[0]
     assert (row.outcome, row.reason) == ("not_run", "typescript is not installed")
 
-    if find_typescript() is None:
+    if find_typescript(TYPESCRIPT_SEARCH) is None:
         pytest.skip("typescript is not installed (nothing is downloaded at test time)")
     summary = await env.run(_validation(sessions, tmp_path).validate_masterplan, ref)
     assert (summary.passed, summary.failed) == (1, 0)

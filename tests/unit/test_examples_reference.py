@@ -17,6 +17,7 @@ import yaml
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PYTHON_EXAMPLE = EXAMPLES / "todo-service.yaml"
 TS_EXAMPLE = EXAMPLES / "link-shortener-ts.yaml"
+CI_NODE_BIN = EXAMPLES.parent / ".ci" / "node" / "node_modules" / ".bin"
 KEY = re.compile(r"^[a-z0-9_-]+$")
 LANGUAGES = {"python", "typescript", "javascript"}
 
@@ -185,13 +186,18 @@ def test_typescript_example_is_complete() -> None:
     assert any(TS_IMPORT.search(task["reference"]) for task in tasks), "files import each other"
 
 
+def find_tsc() -> str | None:
+    """``tsc`` on PATH, else the one ``.ci/run`` installs with npm under ``.ci/node``."""
+    return shutil.which("tsc") or shutil.which("tsc", path=str(CI_NODE_BIN))
+
+
 def node_type_roots() -> Path | None:
     """The ``@types`` folder holding ``@types/node`` next to the installed tsc, if any.
 
     The tests import ``node:test``, so tsc needs Node's type definitions; the project
     written to a temp dir has no node_modules of its own.
     """
-    tsc = shutil.which("tsc")
+    tsc = find_tsc()
     if tsc is None or shutil.which("node") is None:
         return None
     for folder in Path(tsc).resolve().parents:
@@ -210,8 +216,10 @@ def test_typescript_reference_passes_its_tests(tmp_path: Path) -> None:
     sources = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.ts"))
     tsc_options = ["--strict", "--target", "es2022", "--module", "commonjs", "--types", "node"]
     tsc_options += ["--typeRoots", str(node_type_roots())]
+    tsc = find_tsc()
+    assert tsc is not None
     compiled = subprocess.run(
-        ["tsc", *tsc_options, "--outDir", "out", *sources],
+        [tsc, *tsc_options, "--outDir", "out", *sources],
         cwd=tmp_path,
         capture_output=True,
         text=True,
