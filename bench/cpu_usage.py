@@ -39,7 +39,7 @@ def _machine_busy() -> float:
     return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
 
 
-def snapshot(pgdata: Path, fake_pid: int) -> dict[str, float]:
+def snapshot(pgdata: Path, fake_pid: int, workers: tuple[int, ...] = ()) -> dict[str, float]:
     if psutil is None:
         return {}
     me = psutil.Process(os.getpid())
@@ -51,6 +51,7 @@ def snapshot(pgdata: Path, fake_pid: int) -> dict[str, float]:
         "temporal dev server": temporal,
         "postgresql": postgres,
         "fake LLM process": _tree(fake_pid),
+        **({"other worker processes": sum(_tree(p) for p in workers)} if workers else {}),
         MACHINE: _machine_busy(),
     }
 

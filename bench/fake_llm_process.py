@@ -33,7 +33,7 @@ def _serve(latency_s: float, conn: Connection) -> None:
                 fake.reset()
                 conn.send(None)
             elif command == "latency":
-                fake.latency_s = float(argument)
+                fake.latency_s, fake.output_tokens_per_s = argument
                 conn.send(None)
             elif command == "stats":
                 conn.send({"max_in_flight": fake.max_in_flight, "requests": fake.request_count})
@@ -78,8 +78,9 @@ class FakeLLMProcess:
         """Forget recorded requests and start counting max_in_flight afresh."""
         self._call("reset")
 
-    def set_latency(self, latency_s: float) -> None:
-        self._call("latency", latency_s)
+    def set_latency(self, latency_s: float, output_tokens_per_s: float | None = None) -> None:
+        """Every answer takes ``latency_s``, plus its length at ``output_tokens_per_s``."""
+        self._call("latency", (latency_s, output_tokens_per_s))
 
     def stats(self) -> dict[str, int]:
         stats: dict[str, int] = self._call("stats")

@@ -33,6 +33,9 @@ class RunFigures:
     history: HistoryFigures | None = None
     bare: BareResult | None = None
     cpu_s: dict[str, float] = field(default_factory=dict)
+    # With an output speed: how long the fake takes to answer each unit, per wave.
+    output_tokens_per_s: float | None = None
+    wave_answer_s: tuple[tuple[float, ...], ...] = ()
 
     @property
     def units(self) -> int:
@@ -48,8 +51,16 @@ class RunFigures:
         return self.history.fixed_s if self.history else 0.0
 
     @property
+    def llm_bound_s(self) -> float:
+        """Time on the LLM no schedule can beat: per wave, the longest answer or the wave's
+        answers spread over the parallelism, whichever is more (equal answers: the rounds)."""
+        if not self.wave_answer_s:
+            return self.rounds * self.latency_s
+        return sum(max(max(w), sum(w) / self.parallel) for w in self.wave_answer_s if w)
+
+    @property
     def bound_s(self) -> float:
-        return self.rounds * self.latency_s + self.fixed_s
+        return self.llm_bound_s + self.fixed_s
 
     @property
     def max_events(self) -> int:
@@ -64,14 +75,25 @@ def print_run(f: RunFigures) -> None:
     line = "    {:<24}{}".format
     print(
         f"[{f.label}] {f.status}: {f.completed}/{f.units} units completed, {f.failed} failed "
-        f"({f.granularity} granularity, parallelism {f.parallel}, latency {f.latency_s:g}s; "
-        f"import took {f.import_s:.1f}s, not counted)"
+        f"({f.granularity} granularity, parallelism {f.parallel}, latency {f.latency_s:g}s"
+        + (
+            f" + answer length at {f.output_tokens_per_s:g} tokens/s"
+            if f.output_tokens_per_s
+            else ""
+        )
+        + f"; import took {f.import_s:.1f}s, not counted)"
     )
     print(line("wall time", f"{f.wall_s:.2f}s  (start_run → result)"))
     print(
         line(
             "critical-path bound",
-            f"{f.bound_s:.2f}s  = {f.rounds} rounds x {f.latency_s:g}s + fixed {f.fixed_s:.2f}s",
+            (
+                f"{f.bound_s:.2f}s  = {f.rounds} rounds x {f.latency_s:g}s"
+                if not f.wave_answer_s
+                else f"{f.bound_s:.2f}s  = LLM {f.llm_bound_s:.2f}s (per wave: longest answer "
+                "or all answers / parallelism)"
+            )
+            + f" + fixed {f.fixed_s:.2f}s",
         )
     )
     print(line("ratio wall/bound", f"{f.wall_s / f.bound_s:.3f}"))

@@ -55,6 +55,7 @@ from domain.plan import MasterPlanSpec  # noqa: E402
 from domain.status import AtomStatus  # noqa: E402
 from persistence import atoms as atom_repo  # noqa: E402
 from persistence.models import AtomicUnit  # noqa: E402
+from tests.fakes.anthropic_server import FakeReply, approx_tokens  # noqa: E402
 
 TASK_PARALLELISM = 3  # what start_run gives a task-granularity plan (the seed baseline)
 
@@ -68,6 +69,24 @@ async def _wave_units(stack: Stack, plan_id: uuid.UUID) -> tuple[int, ...]:
             .order_by(AtomicUnit.wave_number)
         )
         return tuple(int(n) for _, n in rows.all())
+
+
+async def _answer_times(
+    stack: Stack, plan_id: uuid.UUID, latency_s: float, tokens_per_s: float
+) -> tuple[tuple[float, ...], ...]:
+    """How long the fake takes to answer each unit, per wave: it echoes the unit's reference
+    code, fenced, and writes it at ``tokens_per_s`` after ``latency_s``."""
+    async with stack.sessions() as session:
+        rows = await session.execute(
+            select(AtomicUnit.wave_number, AtomicUnit.reference_code, AtomicUnit.spec_code)
+            .where(AtomicUnit.masterplan_id == plan_id)
+            .order_by(AtomicUnit.wave_number)
+        )
+        waves: dict[int, list[float]] = {}
+        for wave, reference, spec in rows.all():
+            answer = FakeReply.code(reference or spec).text or ""
+            waves.setdefault(wave, []).append(latency_s + approx_tokens(answer) / tokens_per_s)
+    return tuple(tuple(waves[w]) for w in sorted(waves))
 
 
 async def _report_progress(stack: Stack, plan_id: uuid.UUID, started: float) -> None:
@@ -93,6 +112,7 @@ async def run_scenario(
     *,
     waves: int,
     bare: bool,
+    output_tokens_per_s: float | None = None,
 ) -> RunFigures:
     check = check_plan(spec, granularity)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -107,8 +127,9 @@ async def run_scenario(
         # A plan of the wrong shape would measure something else: refuse rather than report.
         raise SystemExit(f"[{label}] the synthetic plan does not have {waves} clean waves")
     parallel = TASK_PARALLELISM if granularity == "task" else stack.settings.max_parallel_atoms
-    stack.fake.set_latency(latency_s)
+    stack.fake.set_latency(latency_s, output_tokens_per_s)
     figures = RunFigures(label, granularity, latency_s, parallel, check.waves)
+    figures.output_tokens_per_s = output_tokens_per_s
 
     started = time.perf_counter()
     plan_id = await services.import_plan(
@@ -117,7 +138,7 @@ async def run_scenario(
     figures.import_s = time.perf_counter() - started
 
     stack.fake.reset()
-    cpu_before = snapshot(stack.pgdata, stack.fake.pid)
+    cpu_before = snapshot(stack.pgdata, stack.fake.pid, stack.extra_workers)
     started = time.perf_counter()
     progress = asyncio.create_task(_report_progress(stack, plan_id, started))
     try:
@@ -128,7 +149,7 @@ async def run_scenario(
     finally:
         progress.cancel()
     figures.wall_s = time.perf_counter() - started
-    figures.cpu_s = delta(cpu_before, snapshot(stack.pgdata, stack.fake.pid))
+    figures.cpu_s = delta(cpu_before, snapshot(stack.pgdata, stack.fake.pid, stack.extra_workers))
     stats = stack.fake.stats()
     figures.max_in_flight, figures.requests = stats["max_in_flight"], stats["requests"]
     figures.status, figures.completed = result.status, result.completed_atoms
@@ -136,6 +157,8 @@ async def run_scenario(
 
     # The waves the run really used (the activity's graph), not the pre-check's.
     figures.wave_units = await _wave_units(stack, plan_id)
+    if output_tokens_per_s:
+        figures.wave_answer_s = await _answer_times(stack, plan_id, latency_s, output_tokens_per_s)
     async with stack.sessions() as session:
         cost, tokens_in, tokens_out = await atom_repo.plan_cost(session, plan_id)
     figures.usd, figures.tokens_in, figures.tokens_out = float(cost), tokens_in, tokens_out
@@ -156,12 +179,26 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--latency-large", type=float, default=None, help="latency for b (default: --latency)"
     )
+    parser.add_argument(
+        "--output-speed",
+        type=float,
+        default=None,
+        metavar="TOKENS_PER_S",
+        help="also make each answer take its length at this speed, as a real model does "
+        "(default: fixed latency only)",
+    )
     parser.add_argument("--atoms", type=int, default=800, help="atoms of plan a/c")
     parser.add_argument("--atoms-large", type=int, default=10_000, help="atoms of plan b")
     parser.add_argument("--waves", type=int, default=10)
     parser.add_argument("--per-file", type=int, default=5, help="functions per task file")
     parser.add_argument(
         "--max-parallel", type=int, default=200, help="MGE_MAX_PARALLEL_ATOMS of the worker"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes on the task queue (1: the in-process worker only)",
     )
     parser.add_argument("--no-bare", action="store_true", help="skip the bare asyncio runs")
     return parser.parse_args()
@@ -178,14 +215,21 @@ async def main() -> None:
     print(
         f"orchestration bench: latency {args.latency}s (b: {latency_large}s), "
         f"max parallel atoms {args.max_parallel}, wave chunk 500, "
+        f"{args.workers} worker process(es), "
+        f"output speed {args.output_speed or 'not modelled'}"
+        f"{' tokens/s' if args.output_speed else ''}, "
         f"scenarios {','.join(sorted(only))}",
         flush=True,
     )
     runs: dict[str, RunFigures] = {}
     bench_started = time.perf_counter()
-    async with open_stack(args.latency, args.max_parallel) as stack:
+    async with open_stack(args.latency, args.max_parallel, args.workers) as stack:
         print(f"stack up in {time.perf_counter() - bench_started:.1f}s", flush=True)
-        common = {"waves": args.waves, "bare": not args.no_bare}
+        common = {
+            "waves": args.waves,
+            "bare": not args.no_bare,
+            "output_tokens_per_s": args.output_speed,
+        }
         if "a" in only:
             runs["a"] = await run_scenario(stack, "a", small, "atom", args.latency, **common)
         if "c" in only:

@@ -60,7 +60,7 @@ SAMPLING_API_VERSION = "2023-06-01"
 _SECRET_HEADERS = ("x-api-key", "authorization")
 
 
-def _tokens(text: str) -> int:
+def approx_tokens(text: str) -> int:
     return len(text) // 4
 
 
@@ -243,19 +243,24 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeAnthropicServer:
     """The fake API. Use as a context manager, or ``start()`` / ``stop()``.
 
-    ``latency_s`` is added to every answer (benches); ``api_key``, when set, is the only key
-    accepted (others get 401); ``default_rule`` answers what no script does.
+    ``latency_s`` is added to every answer (benches); ``output_tokens_per_s``, when set, adds
+    the time a model takes to write its answer at that speed (a real model's latency grows with
+    what it writes, which is what makes one big answer slower than several small ones);
+    ``api_key``, when set, is the only key accepted (others get 401); ``default_rule`` answers
+    what no script does.
     """
 
     def __init__(
         self,
         *,
         latency_s: float = 0.0,
+        output_tokens_per_s: float | None = None,
         default_rule: Rule | None = None,
         api_key: str | None = None,
         host: str = "127.0.0.1",
     ) -> None:
         self.latency_s = latency_s
+        self.output_tokens_per_s = output_tokens_per_s
         self._default_rule: Rule = default_rule or echo_reference()
         self._api_key = api_key
         self._host = host
@@ -410,7 +415,7 @@ class FakeAnthropicServer:
                 )
             if isinstance(reply, str):
                 reply = FakeReply.code(reply)
-            delay = self.latency_s + reply.delay_s
+            delay = self.latency_s + reply.delay_s + self._writing_time(reply)
             if delay > 0 and self._stopping.wait(delay):
                 handler.close_connection = True
                 return
@@ -427,6 +432,11 @@ class FakeAnthropicServer:
             if counted:
                 with self._lock:
                     self._in_flight -= 1
+
+    def _writing_time(self, reply: FakeReply) -> float:
+        if not self.output_tokens_per_s or reply.status != 200 or not reply.text:
+            return 0.0
+        return approx_tokens(reply.text) / self.output_tokens_per_s
 
     def _refuse(
         self, handler: _Handler, headers: Mapping[str, str], body: dict[str, Any] | None
@@ -523,10 +533,10 @@ class FakeAnthropicServer:
                 seen = key in self._seen_cache_keys
                 self._seen_cache_keys.add(key)
             if seen:
-                cache_read = _tokens(cached)
+                cache_read = approx_tokens(cached)
             else:
-                cache_write = _tokens(cached)
-        input_tokens = max(1, _tokens(uncached_system + prompt_text(body)))
+                cache_write = approx_tokens(cached)
+        input_tokens = max(1, approx_tokens(uncached_system + prompt_text(body)))
         return {
             "id": f"msg_fake_{seq:06d}",
             "type": "message",
@@ -537,7 +547,7 @@ class FakeAnthropicServer:
             "stop_sequence": None,
             "usage": {
                 "input_tokens": input_tokens,
-                "output_tokens": max(1, _tokens(text)),
+                "output_tokens": max(1, approx_tokens(text)),
                 "cache_creation_input_tokens": cache_write,
                 "cache_read_input_tokens": cache_read,
             },
