@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import contracts as c
 from activities.atom_check import grammar_for
+from activities.config import ActivityConfig
 from activities.dependencies import UsesDeps
 from activities.errors import permanent_errors_fail_fast
 from activities.provider_choice import choose_provider
@@ -27,6 +30,7 @@ from activities.providers.errors import (
 )
 from domain.assembly import keep_layout
 from domain.attempts import AttemptPlan, RecordedAttempt, plan_attempt
+from domain.errors import NotFoundError
 from domain.prompts import AtomBrief, DependencySnippet, PlanBrief, atom_prompt, plan_system_prompt
 from domain.status import AtomStatus, ErrorCategory, PlanStatus, WaveStatus
 from domain.validation.level1 import level1_category, level1_feedback, level1_problems
@@ -35,15 +39,32 @@ from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
 from persistence import reviews as review_repo
 from persistence import validation_rows
-from persistence.atom_work import AtomWork, dependency_code, load_atom_work
+from persistence.atom_work import AtomStart, AtomWork, complete_atoms, start_atoms
+from persistence.batching import Coalescer
 from persistence.graphs import wave_id_for
-from persistence.models import ExecutionWave
+from persistence.models import AtomRetryHistory, ExecutionWave
 
 _DONE = atom_repo.SETTLED
 
 
 def atom_label(file_path: str, name: str | None, ordinal: int) -> str:
     return f"{file_path}:{name or 'part'}#{ordinal}"
+
+
+@dataclass(frozen=True)
+class _LaterRoundNotes:
+    """What a regeneration round adds to the prompt: the reviewer's words, and the project's
+    test failures that pointed at this atom in the run that sent it to review."""
+
+    reviewer_feedback: str | None = None
+    test_failures: tuple[str, ...] = ()
+
+
+async def _later_round_notes(session: AsyncSession, atom_id: uuid.UUID) -> _LaterRoundNotes:
+    return _LaterRoundNotes(
+        await review_repo.latest_regenerate_feedback(session, atom_id),
+        tuple(await validation_rows.level4_failures_for_atom(session, atom_id)),
+    )
 
 
 class QualityFailure(Exception):
@@ -53,6 +74,27 @@ class QualityFailure(Exception):
 
 
 class GenerationActivities(UsesDeps):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        providers: Mapping[str, LLMProvider],
+        config: ActivityConfig,
+    ) -> None:
+        super().__init__(sessions, providers, config)
+        # Atom activities that start (or finish) together share one transaction.
+        self._start_atom = Coalescer(self._start_batch, window_s=0.003)
+        self._complete_atom = Coalescer(self._complete_batch, window_s=0.003)
+
+    async def _start_batch(self, atom_ids: list[uuid.UUID]) -> list[AtomStart | None]:
+        async with self._sessions.begin() as session:
+            return await start_atoms(session, atom_ids)
+
+    async def _complete_batch(
+        self, results: list[tuple[uuid.UUID, dict[str, object]]]
+    ) -> list[None]:
+        async with self._sessions.begin() as session:
+            return await complete_atoms(session, results)
+
     @activity.defn(name=c.BEGIN_WAVE)
     @permanent_errors_fail_fast
     async def begin_wave(self, part: c.WaveSlice) -> c.WaveAtoms:
@@ -120,32 +162,33 @@ class GenerationActivities(UsesDeps):
     @permanent_errors_fail_fast
     async def generate_atom(self, request: c.GenerateAtomInput) -> c.GenerateAtomResult:
         attempt = activity.info().attempt
-        # One transaction reads what the prompt needs and marks the atom running: an atom
-        # activity runs hundreds of times a minute on one worker, so round trips count.
-        async with self._sessions.begin() as session:
-            atom = await load_atom_work(session, plan_repo.parse_id(request.atom_id, "atom"))
-            if atom.status in _DONE:
-                # A redelivered activity whose first delivery already stored the result.
-                return c.GenerateAtomResult(request.atom_id, "completed", atom.attempts)
-            provider = choose_provider(
-                self._providers, atom.plan_provider, self._config.provider_name
-            )
-            # A first attempt of a round has no failed attempts behind it to read.
-            history = (
-                await atom_repo.retry_history(session, atom.id, atom.generation_round)
-                if attempt > 1
-                else []
-            )
-            step = plan_attempt(
-                attempt,
-                [RecordedAttempt(h.attempt, h.error_category, h.feedback_prompt) for h in history],
-                self._config.schedule,
-            )
-            if step.exhausted:
-                # Attempts lost to timeouts used up the schedule before this delivery.
-                return await self._give_up(atom, attempt, "every quality attempt was lost")
-            generation, spec_file = await self._build_request(session, atom, step)
-            await atom_repo.update_unsettled(session, atom.id, status=AtomStatus.RUNNING)
+        start = await self._start_atom(plan_repo.parse_id(request.atom_id, "atom"))
+        if start is None:
+            raise NotFoundError(f"atom {request.atom_id} not found")
+        atom = start.work
+        if atom.status in _DONE:
+            # A redelivered activity whose first delivery already stored the result.
+            return c.GenerateAtomResult(request.atom_id, "completed", atom.attempts)
+        provider = choose_provider(self._providers, atom.plan_provider, self._config.provider_name)
+        history: list[AtomRetryHistory] = []
+        notes = _LaterRoundNotes()
+        if attempt > 1 or atom.generation_round:
+            # Rare paths, read per atom: failed attempts before this one (a first attempt has
+            # none), and for a later round what the reviewer and the tests said.
+            async with self._sessions() as session:
+                if attempt > 1:
+                    history = await atom_repo.retry_history(session, atom.id, atom.generation_round)
+                if atom.generation_round:
+                    notes = await _later_round_notes(session, atom.id)
+        step = plan_attempt(
+            attempt,
+            [RecordedAttempt(h.attempt, h.error_category, h.feedback_prompt) for h in history],
+            self._config.schedule,
+        )
+        if step.exhausted:
+            # Attempts lost to timeouts used up the schedule before this delivery.
+            return await self._give_up(atom, attempt, "every quality attempt was lost")
+        generation = self._build_request(start, step, notes)
         try:
             response = await self._call_with_heartbeats(provider, generation)
         except ProviderPermanentError as err:
@@ -174,7 +217,7 @@ class GenerationActivities(UsesDeps):
             raise ApplicationError(str(err), type="ProviderTransientError") from err
 
         code = keep_layout(atom.spec_code, response.code)
-        violations = self._check(atom, code, spec_file)
+        violations = self._check(start, code)
         if violations:
             return await self._quality_failure(
                 atom,
@@ -185,23 +228,25 @@ class GenerationActivities(UsesDeps):
                 response,
                 code,
             )
-        async with self._sessions.begin() as session:
-            await atom_repo.update_unsettled(
-                session,
+        await self._complete_atom(
+            (
                 atom.id,
-                generated_code=code,
-                status=AtomStatus.COMPLETED,
-                attempts=step.quality_attempt,
-                generated_attempt=attempt,
-                # What was sent: None when the model takes no temperature (recent models).
-                temperature=response.temperature,
-                input_tokens=response.input_tokens,
-                output_tokens=response.output_tokens,
-                cache_read_tokens=response.cache_read_tokens,
-                cache_write_tokens=response.cache_write_tokens,
-                cost_usd=Decimal(str(response.cost_usd)),
-                last_error=None,
+                {
+                    "generated_code": code,
+                    "status": AtomStatus.COMPLETED,
+                    "attempts": step.quality_attempt,
+                    "generated_attempt": attempt,
+                    # What was sent: None when the model takes no temperature (recent models).
+                    "temperature": response.temperature,
+                    "input_tokens": response.input_tokens,
+                    "output_tokens": response.output_tokens,
+                    "cache_read_tokens": response.cache_read_tokens,
+                    "cache_write_tokens": response.cache_write_tokens,
+                    "cost_usd": Decimal(str(response.cost_usd)),
+                    "last_error": None,
+                },
             )
+        )
         # The atom's whole cost, failed attempts included, so the workflow can keep the budget.
         prior = float(sum((h.cost_usd for h in history), Decimal(0)))
         return c.GenerateAtomResult(
@@ -235,18 +280,10 @@ class GenerationActivities(UsesDeps):
             spent = await atom_repo.atom_retry_cost(session, atom.id)
         return c.GenerateAtomResult(str(atom.id), "failed", attempt, cost_usd=float(spent))
 
-    async def _build_request(
-        self, session: AsyncSession, atom: AtomWork, step: AttemptPlan
-    ) -> tuple[GenerationRequest, tuple[str, str, str]]:
-        before, after = await atom_repo.spec_around(session, atom.task_id, atom.ordinal)
-        reviewer_feedback: str | None = None
-        test_failures: list[str] = []
-        if atom.generation_round:
-            # A later round (a reviewer asked to regenerate): what they said, and what the
-            # project's tests said about this atom in the run that sent it to review.
-            reviewer_feedback = await review_repo.latest_regenerate_feedback(session, atom.id)
-            test_failures = await validation_rows.level4_failures_for_atom(session, atom.id)
-        deps = await dependency_code(session, atom.id)
+    def _build_request(
+        self, start: AtomStart, step: AttemptPlan, notes: _LaterRoundNotes
+    ) -> GenerationRequest:
+        atom = start.work
         context = atom.context
         brief = AtomBrief(
             atom_id=str(atom.id),
@@ -261,29 +298,31 @@ class GenerationActivities(UsesDeps):
             preconditions=tuple(context.get("preconditions", ())),
             postconditions=tuple(context.get("postconditions", ())),
             dependencies=tuple(
-                DependencySnippet(atom_label(d.file_path, d.name, d.ordinal), d.code) for d in deps
+                DependencySnippet(atom_label(d.file_path, d.name, d.ordinal), d.code)
+                for d in start.dependencies
             ),
             feedback=step.feedback,
-            reviewer_feedback=reviewer_feedback,
-            test_failures=tuple(test_failures),
+            reviewer_feedback=notes.reviewer_feedback,
+            test_failures=notes.test_failures,
         )
-        system = system_prompt_for(atom.plan_name, atom.plan_description, atom.plan_language)
-        request = GenerationRequest(
+        return GenerationRequest(
             atom_id=str(atom.id),
-            system=system,
+            system=system_prompt_for(atom.plan_name, atom.plan_description, atom.plan_language),
             prompt=atom_prompt(brief),
             temperature=step.temperature,
             max_tokens=self._config.max_tokens,
             reference_code=atom.reference_code,
             language=atom.language,
         )
-        return request, (before, after, grammar_for(atom.file_path, atom.language))
 
-    def _check(self, atom: AtomWork, code: str, spec_file: tuple[str, str, str]) -> list[Violation]:
+    def _check(self, start: AtomStart, code: str) -> list[Violation]:
         """Level 1: the atom in its place in the file parses, its names resolve, and it has
         no dangerous pattern (type checks run with the later levels, on whole files)."""
-        before, after, grammar = spec_file
-        return level1_problems(code, before, after, grammar, atom.context, path=atom.file_path)
+        atom = start.work
+        grammar = grammar_for(atom.file_path, atom.language)
+        return level1_problems(
+            code, start.before, start.after, grammar, atom.context, path=atom.file_path
+        )
 
     async def _record(
         self,
