@@ -155,11 +155,12 @@ def describe_member(node: Node, spec: LanguageSpec) -> tuple[str, str | None, No
         return "comment", None, node
     if t in spec.import_types:
         return "import", None, node
-    python = spec.doc_comment_prefix is None
-    if t == "expression_statement" and python:
+    if t == "expression_statement":
+        # The commonest member after comments, and one that no language wraps, declares or
+        # gives a `name` field: what the general path below would find, without its lookups.
         count = node.named_child_count
-        if count == 1 and node.named_child(0).type == "string":
-            return "comment", None, node  # a docstring documents, like a comment
+        if count == 1 and spec.doc_comment_prefix is None and node.named_child(0).type == "string":
+            return "comment", None, node  # a Python docstring documents, like a comment
         return "statement", _statement_name(node) if count else None, node
     inner = unwrap(node, spec)
     it = inner.type
@@ -174,22 +175,25 @@ def describe_member(node: Node, spec: LanguageSpec) -> tuple[str, str | None, No
         declarators = _js_declarators(inner)
         if declarators:
             values = [d.child_by_field_name("value") for d in declarators]
-            if all(_is_require(v) for v in values):
+            if all(map(_is_require, values)):
                 return "import", None, inner
             if len(values) == 1 and values[0] is not None:
                 if values[0].type in _FUNCTION_VALUES:
                     kind = "function"
                 elif values[0].type in _CLASS_VALUES:
                     kind = "class"
+        return kind, _inner_name(inner, declarators), inner
     return kind, _inner_name(inner), inner
 
 
-def _inner_name(inner: Node) -> str | None:
-    """member_name of an already unwrapped member."""
+def _inner_name(inner: Node, declarators: list[Node] | None = None) -> str | None:
+    """member_name of an already unwrapped member (`declarators`: its _js_declarators, when
+    the caller has them already)."""
     name = inner.child_by_field_name("name")
     if name is not None and name.type not in ("string", "computed_property_name"):
         return text_of(name)
-    declarators = _js_declarators(inner)
+    if declarators is None:
+        declarators = _js_declarators(inner)
     if len(declarators) == 1:
         dn = declarators[0].child_by_field_name("name")
         if dn is not None and dn.type == "identifier":
