@@ -13,7 +13,7 @@ from rich.console import Console
 from api.runtime import connect_temporal, open_runtime
 from api.settings import Settings
 from api.stack import StackInfo, start_postgres
-from api.worker import build_worker
+from api.worker import running_worker
 from persistence.db import create_engine, session_factory
 
 
@@ -53,7 +53,6 @@ async def run_dev(settings: Settings, console: Console) -> None:
     try:
         client = await connect_temporal(dev_settings, temporal.address, ready_timeout=60.0)
         sessions = session_factory(engine)
-        worker = build_worker(client, dev_settings, sessions)
         api = create_app(dev_settings, sessions=sessions, client=client)
         server = uvicorn.Server(
             uvicorn.Config(
@@ -76,7 +75,7 @@ async def run_dev(settings: Settings, console: Console) -> None:
             api_url=api_url,
         )
         info.save(data_dir)
-        async with worker:
+        async with running_worker(client, dev_settings, sessions):
             serving = asyncio.create_task(server.serve())
             console.print(
                 f"[bold green]MGE dev stack is up[/]\n"

@@ -68,7 +68,7 @@ def database_url(settings: Settings) -> str:
 async def open_runtime(
     settings: Settings, *, run_worker: bool = True, ui: bool = True
 ) -> AsyncIterator[Runtime]:
-    from api.worker import build_worker
+    from api.worker import running_worker
 
     data_dir = settings.data_dir
     running = StackInfo.running(data_dir) if not settings.database_url else None
@@ -125,8 +125,8 @@ async def open_runtime(
                 kind="run",
             ).save(data_dir)
         if run_worker:
-            runtime.worker = build_worker(client, settings, runtime.sessions)
-            async with runtime.worker:
+            async with running_worker(client, settings, runtime.sessions) as worker:
+                runtime.worker = worker
                 yield runtime
         else:
             yield runtime

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import AsyncIterator, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -53,6 +54,25 @@ def activity_config(settings: Settings) -> ActivityConfig:
         review_deadline_policy=settings.review.deadline_policy,
         review_llm_advice=settings.review.llm_advice,
     )
+
+
+@contextlib.asynccontextmanager
+async def running_worker(
+    client: Client,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[Worker]:
+    """The worker with the providers the settings configure, polling until the block ends;
+    then the providers' HTTP clients are closed (an open aiohttp session warns at exit)."""
+    providers = build_providers(settings)
+    try:
+        async with build_worker(client, settings, sessions, providers) as worker:
+            yield worker
+    finally:
+        for provider in providers.values():
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                await close()
 
 
 def build_worker(
