@@ -99,3 +99,25 @@ def small_plan(name: str = "shop", **extra: object) -> dict[str, object]:
     }
     plan.update(extra)
     return plan
+
+
+def single_milestone_plan(name: str, *tasks: tuple[str, str]) -> dict[str, object]:
+    """A plan document of one phase and one milestone: a task per (key, reference code),
+    each in its own file `calc/<key>.py`."""
+    return {
+        "name": name,
+        "phases": [
+            {
+                "name": "P",
+                "milestones": [
+                    {
+                        "name": "M",
+                        "tasks": [
+                            {"key": key, "name": key, "file": f"calc/{key}.py", "reference": code}
+                            for key, code in tasks
+                        ],
+                    }
+                ],
+            }
+        ],
+    }

@@ -30,6 +30,8 @@ from persistence.models import AtomicUnit, HumanReview
 from persistence.output import project_files
 from tests.browser.harness import running_api
 from tests.fakes.anthropic_server import FakeAnthropicServer
+from tests.plans import single_milestone_plan
+from tests.temporal_cli import signal_review_decision
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext
@@ -65,24 +67,7 @@ WAIT_S = 120.0
 
 
 def plan_document() -> dict[str, object]:
-    tasks = [("add", ADD), ("mul", MUL)]
-    return {
-        "name": "calc-review",
-        "phases": [
-            {
-                "name": "P",
-                "milestones": [
-                    {
-                        "name": "M",
-                        "tasks": [
-                            {"key": k, "name": k, "file": f"calc/{k}.py", "reference": code}
-                            for k, code in tasks
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
+    return single_milestone_plan("calc-review", ("add", ADD), ("mul", MUL))
 
 
 @pytest.fixture
@@ -284,12 +269,7 @@ async def test_issue_scenario_page_approval_and_cli_regeneration(
     """Two atoms need all three attempts (confidence 0.6, under the default 0.7): the run
     waits; one is approved on the page, the other regenerated with `temporal workflow
     signal`; the run completes and the output holds the regenerated code."""
-    import json
-    import subprocess
-
     from playwright.async_api import expect
-
-    from api.stack import temporal_binary
 
     default_settings = settings.model_copy(
         update={"heartbeat_every_s": 0.5, "heartbeat_timeout_s": 5.0}
@@ -332,25 +312,7 @@ async def test_issue_scenario_page_approval_and_cli_regeneration(
             "feedback": "write it as b * a",
             "reviewer": "ops",
         }
-        signal = await asyncio.to_thread(
-            subprocess.run,
-            [
-                temporal_binary(),
-                "workflow",
-                "signal",
-                "--address",
-                temporal_client.service_client.config.target_host,
-                "--workflow-id",
-                handle.id,
-                "--name",
-                "review_decision",
-                "--input",
-                json.dumps(decision),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        signal = await signal_review_decision(temporal_client, handle.id, decision)
         assert signal.returncode == 0, signal.stderr
         result = await asyncio.wait_for(handle.result(), WAIT_S)
     assert (result.status, result.failed_atoms) == ("completed", 0)

@@ -24,6 +24,7 @@ from domain.plan import validate_plan_data
 from domain.status import AtomStatus, ErrorCategory
 from persistence.models import AtomicUnit, AtomRetryHistory, MasterPlan
 from tests.fakes.anthropic_server import FakeAnthropicServer, FakeReply
+from tests.plans import single_milestone_plan
 from workflows.masterplan import MasterPlanWorkflow
 from workflows.wave import WaveWorkflow
 
@@ -47,23 +48,7 @@ MUL = textwrap.dedent(
 
 
 def plan_document(*tasks: tuple[str, str]) -> dict[str, object]:
-    return {
-        "name": "calc",
-        "phases": [
-            {
-                "name": "P",
-                "milestones": [
-                    {
-                        "name": "M",
-                        "tasks": [
-                            {"key": key, "name": key, "file": f"calc/{key}.py", "reference": code}
-                            for key, code in tasks
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
+    return single_milestone_plan("calc", *tasks)
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
 import uuid
 
 import pytest
@@ -15,13 +13,13 @@ from temporalio.worker import Replayer, Worker
 
 from api import services
 from api.settings import Settings
-from api.stack import temporal_binary
 from domain.graph import to_json
 from domain.plan import validate_plan_data
 from domain.status import AtomStatus, WaveStatus
 from persistence.graphs import load_graph
 from persistence.models import AtomicUnit, ExecutionWave, MasterPlan, ValidationResult
 from tests.plans import MODELS, REPO, small_plan
+from tests.temporal_cli import temporal_workflow
 from workflows.masterplan import MasterPlanWorkflow
 from workflows.wave import WaveWorkflow
 
@@ -123,28 +121,17 @@ async def test_started_from_the_temporal_cli(
     worker: Worker,
 ) -> None:
     plan_id = await _import(sessions)
-    address = temporal_client.service_client.config.target_host
     workflow_id = f"masterplan-{plan_id}"
-    completed = await asyncio.to_thread(
-        subprocess.run,
-        [
-            temporal_binary(),
-            "workflow",
-            "start",
-            "--address",
-            address,
-            "--type",
-            "MasterPlanWorkflow",
-            "--task-queue",
-            settings.temporal.task_queue,
-            "--workflow-id",
-            workflow_id,
-            "--input",
-            json.dumps({"masterplan_id": str(plan_id)}),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    completed = await temporal_workflow(
+        temporal_client,
+        "start",
+        "--type",
+        "MasterPlanWorkflow",
+        "--task-queue",
+        settings.temporal.task_queue,
+        "--workflow-id",
+        workflow_id,
+        payload={"masterplan_id": str(plan_id)},
     )
     assert completed.returncode == 0, completed.stderr
     result = await temporal_client.get_workflow_handle(workflow_id).result()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
@@ -21,10 +19,10 @@ from temporalio.worker import Worker
 from activities.contracts import REVIEW_DECISION_SIGNAL, ReviewDecision
 from api import review_service
 from api.settings import Settings
-from api.stack import temporal_binary
 from domain.status import AtomStatus, ReviewStatus
 from persistence.models import AtomicUnit, HumanReview
 from tests.fakes.anthropic_server import FakeAnthropicServer
+from tests.temporal_cli import signal_review_decision
 from tests.workflows.test_generation_with_llm import (
     ADD,
     BROKEN_ADD,
@@ -175,25 +173,7 @@ async def test_regenerate_from_the_temporal_cli_restarts_the_schedule(
         "feedback": "mind the colon after the signature",
         "reviewer": "cli",
     }
-    signal = await asyncio.to_thread(
-        subprocess.run,
-        [
-            temporal_binary(),
-            "workflow",
-            "signal",
-            "--address",
-            temporal_client.service_client.config.target_host,
-            "--workflow-id",
-            handle.id,
-            "--name",
-            "review_decision",
-            "--input",
-            json.dumps(decision),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    signal = await signal_review_decision(temporal_client, handle.id, decision)
     assert signal.returncode == 0, signal.stderr
     result = await handle.result()
     assert (result.status, result.failed_atoms) == ("completed", 0)
