@@ -61,10 +61,12 @@ async def running_worker(
     client: Client,
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
+    providers: Mapping[str, LLMProvider] | None = None,
 ) -> AsyncIterator[Worker]:
-    """The worker with the providers the settings configure, polling until the block ends;
-    then the providers' HTTP clients are closed (an open aiohttp session warns at exit)."""
-    providers = build_providers(settings)
+    """The worker, polling until the block ends, with the given providers or those the
+    settings configure; then the providers' HTTP clients are closed (an open aiohttp
+    session warns at exit)."""
+    providers = providers if providers is not None else build_providers(settings)
     try:
         async with build_worker(client, settings, sessions, providers) as worker:
             yield worker

@@ -23,7 +23,7 @@ from temporalio.client import Client, WorkflowHandle
 from activities.providers import AnthropicProvider, ReferenceProvider
 from api import services
 from api.settings import Settings
-from api.worker import build_worker
+from api.worker import running_worker
 from domain.plan import validate_plan_data
 from domain.status import ReviewStatus
 from persistence.models import AtomicUnit, HumanReview
@@ -100,7 +100,7 @@ async def llm_worker(
         api_key="sk-ant-test-key", model="claude-sonnet-4-6", base_url=fake.base_url
     )
     providers = {"anthropic": provider, "reference": ReferenceProvider()}
-    async with build_worker(temporal_client, review_settings, sessions, providers):
+    async with running_worker(temporal_client, review_settings, sessions, providers):
         yield
 
 
@@ -279,8 +279,8 @@ async def test_issue_scenario_page_approval_and_cli_regeneration(
     )
     fake.script(BROKEN_ADD, BROKEN_ADD, ADD, marker="def add(")
     fake.script(BROKEN_MUL, BROKEN_MUL, MUL, REGENERATED_MUL, marker="def mul(")
-    workers = build_worker(temporal_client, default_settings, sessions, {"anthropic": provider})
-    async with workers:
+    providers = {"anthropic": provider}
+    async with running_worker(temporal_client, default_settings, sessions, providers):
         spec = validate_plan_data(plan_document())
         plan_id = await services.import_plan(sessions, spec, provider="anthropic")
         handle = await services.start_run(

@@ -5,6 +5,7 @@ quality attempt, permanent errors that fail fast, and a worker restarted mid-wav
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import textwrap
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +20,7 @@ from temporalio.worker import Replayer, Worker
 from activities.providers import AnthropicProvider, ReferenceProvider
 from api import services
 from api.settings import Settings
-from api.worker import build_worker
+from api.worker import running_worker
 from domain.plan import validate_plan_data
 from domain.status import AtomStatus, ErrorCategory
 from persistence.models import AtomicUnit, AtomRetryHistory, MasterPlan
@@ -75,12 +76,12 @@ def make_worker(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     fake: FakeAnthropicServer,
-) -> Worker:
+) -> contextlib.AbstractAsyncContextManager[Worker]:
     provider = AnthropicProvider(
         api_key="sk-ant-test-key", model="claude-sonnet-4-6", base_url=fake.base_url
     )
     providers = {"anthropic": provider, "reference": ReferenceProvider()}
-    return build_worker(client, settings, sessions, providers)
+    return running_worker(client, settings, sessions, providers)
 
 
 @pytest.fixture
