@@ -130,6 +130,7 @@ async def run_scenario(
     stack.fake.set_latency(latency_s, output_tokens_per_s)
     figures = RunFigures(label, granularity, latency_s, parallel, check.waves)
     figures.output_tokens_per_s = output_tokens_per_s
+    figures.workers = 1 + len(stack.extra_workers)
 
     started = time.perf_counter()
     plan_id = await services.import_plan(
