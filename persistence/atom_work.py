@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import any_, bindparam, select, update
@@ -165,9 +165,9 @@ async def start_atoms(
     keys = sorted(set(atom_ids))
     works: dict[uuid.UUID, AtomWork] = {}
     for row in await session.execute(_LOAD_ATOMS, {"atom_keys": keys}):
-        values = list(row)
-        values[12] = values[12] or {}  # context
-        works[row[0]] = AtomWork(*values)
+        work = AtomWork(*row)
+        # A NULL context reads as an empty one.
+        works[work.id] = work if work.context else replace(work, context={})
     task_keys = sorted({w.task_id for w in works.values()})
     files: dict[uuid.UUID, list[tuple[int, str]]] = defaultdict(list)
     for task_id, ordinal, spec in await session.execute(_FILE_SPECS, {"task_keys": task_keys}):
@@ -201,7 +201,10 @@ async def complete_atoms(
     leaving atoms already settled by an earlier delivery or a reviewer as they are."""
     rows = [
         {"atom_key": atom_id, **{f"new_{c}": values[c] for c in COMPLETION_COLUMNS}}
-        for atom_id, values in results
+        # In id order: two result batches touching the same rows (redelivered activities)
+        # lock them in the same order. (Any deadlock PostgreSQL still finds fails one batch,
+        # whose activities Temporal retries; a retry finds its atom settled.)
+        for atom_id, values in sorted(results, key=lambda result: result[0])
     ]
     connection = await session.connection()  # Core executemany: one round trip, no ORM pass
     await connection.execute(_COMPLETE, rows)
