@@ -32,6 +32,7 @@ from tests.browser.harness import running_api
 from tests.fakes.anthropic_server import FakeAnthropicServer
 from tests.plans import single_milestone_plan
 from tests.temporal_cli import signal_review_decision
+from tests.workflows.test_generation_with_llm import BROKEN_ADD, MUL
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext
@@ -44,14 +45,6 @@ ADD = textwrap.dedent(
     def add(a: int, b: int) -> int:
         """Sum of a and b. <img src=x onerror="window.__mgeInjected = 1"> is text."""
         return a + b
-    '''
-)
-BROKEN_ADD = "def add(a: int, b: int) -> int\n    return a + b\n"
-MUL = textwrap.dedent(
-    '''\
-    def mul(a: int, b: int) -> int:
-        """Product of a and b."""
-        return a * b
     '''
 )
 BROKEN_MUL = "def mul(a: int, b: int) -> int\n    return a * b\n"
