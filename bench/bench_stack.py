@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -124,6 +125,8 @@ async def open_stack(latency_s: float, max_parallel: int, workers: int = 1) -> A
                 dev_server_existing_path=temporal_binary(),
                 search_attributes=search_attributes.ALL,
                 dev_server_log_level="error",
+                # The SDK gives up after 5 s; a cold start on a busy machine can take longer.
+                dev_server_startup_timeout=timedelta(seconds=60),
             )
             settings = Settings(
                 data_dir=tmp / "mge",
