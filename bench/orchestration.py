@@ -196,6 +196,9 @@ def parse_args() -> argparse.Namespace:
         "--max-parallel", type=int, default=200, help="MGE_MAX_PARALLEL_ATOMS of the worker"
     )
     parser.add_argument(
+        "--wave-chunk", type=int, default=500, help="MGE_WAVE_CHUNK_SIZE: atoms per wave child"
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -215,7 +218,7 @@ async def main() -> None:
     )
     print(
         f"orchestration bench: latency {args.latency}s (b: {latency_large}s), "
-        f"max parallel atoms {args.max_parallel}, wave chunk 500, "
+        f"max parallel atoms {args.max_parallel}, wave chunk {args.wave_chunk}, "
         f"{args.workers} worker process(es), "
         f"output speed {args.output_speed or 'not modelled'}"
         f"{' tokens/s' if args.output_speed else ''}, "
@@ -224,7 +227,7 @@ async def main() -> None:
     )
     runs: dict[str, RunFigures] = {}
     bench_started = time.perf_counter()
-    async with open_stack(args.latency, args.max_parallel, args.workers) as stack:
+    async with open_stack(args.latency, args.max_parallel, args.workers, args.wave_chunk) as stack:
         print(f"stack up in {time.perf_counter() - bench_started:.1f}s", flush=True)
         common = {
             "waves": args.waves,
