@@ -34,7 +34,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-plan_app = typer.Typer(help="Validate plan files and print the plan schema.", no_args_is_help=True)
+plan_app = typer.Typer(
+    help="Validate and import plan files; print the plan schema.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
 app.add_typer(db_app, name="db")
@@ -97,6 +99,20 @@ def plan_validate(file: Path = typer.Argument(..., help="Plan file (YAML or JSON
         f"[green]ok[/] {file}: plan '{spec.name}', {len(spec.phases)} phase(s), "
         f"{sum(len(p.milestones) for p in spec.phases)} milestone(s), {len(tasks)} task(s)"
     )
+
+
+@plan_app.command("import")
+@handles_errors
+def plan_import(
+    file: Path = typer.Argument(..., help="Plan file (YAML or JSON)."),
+    provider: str = typer.Option(None, help="reference | anthropic (default: MGE_LLM__PROVIDER)."),
+    granularity: str = typer.Option("atom", help="atom (waves of atoms) | task (baseline)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the ids as one JSON object."),
+) -> None:
+    """Store a plan without starting it; prints its id and the `temporal` command to start it."""
+    from api.commands.plan_import import import_plan_file
+
+    import_plan_file(load_settings(), file, provider, granularity, as_json)
 
 
 @plan_app.command("schema")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -11,6 +15,8 @@ from persistence import migrate
 from persistence.models import Base
 
 pytestmark = pytest.mark.integration
+
+MGE = str(Path(sys.executable).parent / "mge")
 
 ENGINE_TABLES = {
     "atomic_units",
@@ -77,3 +83,24 @@ async def test_models_match_the_migration(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert diff == []
+
+
+async def test_db_commands_migrate_the_configured_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    """`mge db downgrade` / `mge db upgrade` as an operator runs them, on MGE_DATABASE_URL."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MGE_")}
+    env.update(MGE_DATABASE_URL=database_url, MGE_DATA_DIR=str(tmp_path / ".mge"))
+
+    def mge(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [MGE, "db", *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+
+    down = await asyncio.to_thread(mge, "downgrade")
+    assert down.returncode == 0, down.stderr
+    assert await _tables(database_url) == set()
+    up = await asyncio.to_thread(mge, "upgrade")
+    assert up.returncode == 0, up.stderr
+    assert await _tables(database_url) == ENGINE_TABLES | INPUT_TABLES
+    assert not (tmp_path / ".mge").exists(), "an external database needs no embedded one"
