@@ -517,6 +517,13 @@ def _read_export(text: bytes, tree: ScopeTree, node: Node, symbols: ModuleSymbol
     if exported is None:
         return
     exported_name = exported.child_by_field_name("name")
+    if exported.type == "object":
+        # `export default { read() {} }`: `api.read()` of `import api` reaches `read`'s atom.
+        symbols.define(Definition("default", DefKind.NAMESPACE, offset))
+        for member, aliased, kind, at in _object_members(text, exported):
+            if aliased is None:
+                symbols.define(Definition(f"default.{member}", kind, at))
+        return
     if exported.type == "identifier":
         symbols.export_aliases.setdefault("default", node_text(text, exported))
     elif exported_name is not None and exported.type != "arrow_function":
@@ -540,20 +547,13 @@ def _read_commonjs(text: bytes, tree: ScopeTree, statement: Node, symbols: Modul
         if right.type == "identifier":
             symbols.export_aliases.setdefault("default", node_text(text, right))
         elif right.type == "object":
-            for part in right.named_children:
-                if part.type == "shorthand_property_identifier":
-                    name = node_text(text, part)
-                    symbols.export_aliases.setdefault(name, name)
-                elif part.type == "pair":
-                    key, value = part.child_by_field_name("key"), part.child_by_field_name("value")
-                    if key is None or value is None:
-                        continue
-                    if value.type == "identifier":
-                        symbols.export_aliases.setdefault(
-                            node_text(text, key), node_text(text, value)
-                        )
-                    else:
-                        symbols.define(Definition(node_text(text, key), DefKind.VARIABLE, offset))
+            # Each property is an export of its own: `lib.read()` after `lib = require(...)`
+            # depends on the atom holding `read`, wherever the literal is cut.
+            for name, alias, kind, at in _object_members(text, right):
+                if alias is not None:
+                    symbols.export_aliases.setdefault(name, alias)
+                else:
+                    symbols.define(Definition(name, kind, at))
         else:
             symbols.define(Definition("default", _value_kind(right), offset))
         return
@@ -567,6 +567,46 @@ def _read_commonjs(text: bytes, tree: ScopeTree, statement: Node, symbols: Modul
         symbols.export_aliases.setdefault(name, node_text(text, right))
     else:
         symbols.define(Definition(name, _value_kind(right), offset))
+
+
+def _object_members(text: bytes, obj: Node) -> list[tuple[str, str | None, DefKind, int]]:
+    """Properties of an object literal with a static key: (name, aliased local or None,
+    kind, offset of the key). `{ read }` and `{ read: read }` alias a local; `{ read() {} }`,
+    `{ read: function () {} }` and `{ read: () => ... }` define a function; a getter reads
+    as a call; any other value is a variable."""
+    members: list[tuple[str, str | None, DefKind, int]] = []
+    for part in obj.named_children:
+        name: str | None
+        if part.type == "shorthand_property_identifier":
+            name = node_text(text, part)
+            members.append((name, name, DefKind.VARIABLE, part.start_byte))
+        elif part.type == "method_definition":
+            key = part.child_by_field_name("name")
+            name = _property_name(text, key)
+            if key is not None and name is not None:
+                kind = DefKind.PROPERTY if _is_accessor(key) else DefKind.FUNCTION
+                members.append((name, None, kind, key.start_byte))
+        elif part.type == "pair":
+            key, value = part.child_by_field_name("key"), part.child_by_field_name("value")
+            name = _property_name(text, key)
+            if key is None or value is None or name is None:
+                continue
+            if value.type == "identifier":
+                members.append((name, node_text(text, value), DefKind.VARIABLE, key.start_byte))
+            else:
+                members.append((name, None, _value_kind(value), key.start_byte))
+    return members
+
+
+def _property_name(text: bytes, key: Node | None) -> str | None:
+    """`read`, `"read"` or `'read'`; None for computed (`[k]`) and numeric keys."""
+    if key is None:
+        return None
+    if key.type in ("property_identifier", "identifier"):
+        return node_text(text, key)
+    if key.type == "string":
+        return _unquote(text, key) or None  # `lib["a-b"]` is no chain: such keys never match
+    return None
 
 
 def _value_kind(node: Node) -> DefKind:

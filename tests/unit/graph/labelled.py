@@ -238,6 +238,21 @@ _WEB = {
     ("web/handlers.ts:dispatch", "web/domain.ts:Role", VA),
 }
 
+# CommonJS: functions written inside the exported object literal (a method, a function
+# expression, an arrow), each cut into its own atom, used through a namespace `require`.
+_CLOCK = {
+    ("src/clock.js:exports", "src/clock.js:pad2", FC),  # stamp()
+    ("src/clock.js:time", "src/clock.js:pad2", FC),
+    ("src/log.js:imports", "src/clock.js:exports", IM),  # clock.stamp
+    ("src/log.js:imports", "src/clock.js:time", IM),  # clock.time
+    ("src/log.js:imports", "src/clock.js:ago", IM),  # const { ago }
+    ("src/log.js:entry", "src/clock.js:exports", FC),
+    ("src/log.js:entry", "src/clock.js:time", FC),
+    ("src/log.js:since", "src/clock.js:ago", FC),
+    ("src/log.js:exports", "src/log.js:entry", VA),
+    ("src/log.js:exports", "src/log.js:since", VA),
+}
+
 EXPECTED_PYTHON = frozenset(_SHOP | _BILLING)
-EXPECTED_TYPESCRIPT = frozenset(_TODO | _WEB)
+EXPECTED_TYPESCRIPT = frozenset(_TODO | _WEB | _CLOCK)
 EXPECTED = EXPECTED_PYTHON | EXPECTED_TYPESCRIPT

@@ -426,6 +426,72 @@ def test_commonjs_require_and_exports() -> None:
     }
 
 
+def test_functions_written_inside_an_exported_object_literal() -> None:
+    # A method, a function expression and an arrow as properties of `module.exports = {...}`
+    # (and of `export default {...}`), each cut into its own atom: a namespace user depends on
+    # the atom that holds the property it calls.
+    edges = edges_of(
+        {
+            "lib/store.js": (
+                "// @atom norm\n"
+                "function norm(key) { return key.trim(); }\n"
+                "// @atom exports\n"
+                "module.exports = {\n"
+                "  read(key) { return norm(key); },\n"
+                "  // @atom write\n"
+                "  write: function (key, value) { return norm(key) + value; },\n"
+                "  // @atom remove\n"
+                "  remove: (key) => norm(key),\n"
+                "  // @atom size\n"
+                "  get size() { return 0; },\n"
+                "  'limit': 10,\n"
+                "  [Symbol.iterator]: () => null,\n"
+                "};\n"
+            ),
+            "lib/main.js": (
+                "// @atom imports\n"
+                "const lib = require('./store');\n"
+                "const { remove } = require('./store');\n"
+                "// @atom load\n"
+                "function load() { return lib.read('a') + lib.write('b', 1); }\n"
+                "// @atom drop\n"
+                "function drop() { return remove('c') + lib.size + lib.limit; }\n"
+            ),
+            "src/api.ts": (
+                "// @atom api\n"
+                "export default {\n"
+                "  get(id: string) { return id; },\n"
+                "  // @atom api.put\n"
+                "  put: (id: string) => id,\n"
+                "};\n"
+            ),
+            "src/use.ts": (
+                "// @atom imports\n"
+                "import api from './api';\n"
+                "// @atom run\n"
+                "export function run() { return api.get('a') + api.put('b'); }\n"
+            ),
+        }
+    )
+    assert edges == {
+        ("lib/store.js:exports", "lib/store.js:norm", FC),
+        ("lib/store.js:write", "lib/store.js:norm", FC),
+        ("lib/store.js:remove", "lib/store.js:norm", FC),
+        ("lib/main.js:imports", "lib/store.js:exports", IM),
+        ("lib/main.js:imports", "lib/store.js:write", IM),
+        ("lib/main.js:imports", "lib/store.js:remove", IM),
+        ("lib/main.js:imports", "lib/store.js:size", IM),
+        ("lib/main.js:load", "lib/store.js:exports", FC),  # lib.read(): the method
+        ("lib/main.js:load", "lib/store.js:write", FC),  # a function expression
+        ("lib/main.js:drop", "lib/store.js:remove", FC),  # an arrow, destructured
+        ("lib/main.js:drop", "lib/store.js:size", FC),  # a getter runs when read
+        ("lib/main.js:drop", "lib/store.js:size", VA),  # 'limit': a quoted key
+        ("src/use.ts:imports", "src/api.ts:api", IM),
+        ("src/use.ts:run", "src/api.ts:api", FC),
+        ("src/use.ts:run", "src/api.ts:api.put", FC),
+    }
+
+
 def test_es_default_namespace_and_reexports() -> None:
     edges = edges_of(
         {
