@@ -139,3 +139,21 @@ async def worker(
     w = build_worker(temporal_client, settings, sessions, {"reference": ReferenceProvider()})
     async with w:
         yield w
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Figures that tests report with `record_property("metric", "...")` (or a name starting
+    with `metric:`), printed after the run so they show without `-s`."""
+    lines = []
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, ()):
+            if getattr(report, "when", None) != "call":
+                continue
+            for name, value in report.user_properties:
+                if name == "metric" or name.startswith("metric:"):
+                    label = name.partition(":")[2]
+                    lines.append(f"{report.nodeid}{f' {label}' if label else ''}: {value}")
+    if lines:
+        terminalreporter.write_sep("=", "metrics")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -3,6 +3,7 @@ hand-labelled fixture set."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,17 +38,22 @@ def _score(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [("python", EXPECTED_PYTHON), ("typescript", EXPECTED_TYPESCRIPT), ("all", EXPECTED)],
+    ids=["python", "typescript", "all"],
 )
 def test_precision_and_recall_on_labelled_fixtures(
-    language: str, expected: frozenset[tuple[str, str, str]]
+    language: str,
+    expected: frozenset[tuple[str, str, str]],
+    record_property: Callable[[str, object], None],
 ) -> None:
     graph = build_dependency_graph(load_tree(FIXTURES / "labelled"))
     suffixes = {"python": (".py",), "typescript": (".ts", ".tsx", ".js"), "all": ("",)}[language]
     found = {edge for edge in all_triples(graph) if edge[0].split(":")[0].endswith(suffixes)}
     precision, recall = _score(found, expected)
-    print(
-        f"\n[{language}] edges found {len(found)}, labelled {len(expected)}: "
-        f"precision {precision:.3f}, recall {recall:.3f}"
+    # In the "metrics" section at the end of the run (tests/conftest.py).
+    record_property(
+        "metric",
+        f"precision {precision:.3f}, recall {recall:.3f} "
+        f"(edges found {len(found)}, labelled {len(expected)})",
     )
     for edge in sorted(found - expected):
         print("  unexpected:", edge)
