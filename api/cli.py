@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from api.commands.analyze import analyze as analyze_command
@@ -237,5 +238,6 @@ def main() -> None:
 def status_table(rows: dict[str, Any]) -> Table:
     table = Table(show_header=False, box=None)
     for key, value in rows.items():
-        table.add_row(f"[bold]{key}[/]", str(value))
+        # Values are data (file names, cut-edge reasons), never markup.
+        table.add_row(f"[bold]{key}[/]", escape(str(value)))
     return table
