@@ -4,12 +4,16 @@ Two inputs per size:
 - synthetic: a generated plan (Python and TypeScript modules in packages, ~10-line atoms that
   import, call, annotate and mutate across modules, with a few deliberate import cycles);
 - corpus: real code atomized by `domain.atomization` (the files `mge analyze` would read)
-  from installed packages, taken whole-file until the size is reached.
+  from installed Python packages and, when npm is available, the TypeScript/JavaScript
+  sources of npm packages (installed as bench/atomize.py does: a temp dir, or
+  `--npm-prefix`), taken whole-file, from the packages in turn, until the size is reached.
 
 "build" is symbols + edges (`find_edges`); "waves" is cycle breaking + waves + critical path.
 Targets: 10k atoms graph + waves <= 2 s on one core; 50k <= 6x the 10k time.
 
     python bench/graph.py [--sizes 1000,10000,50000] [--corpus DIR ...] [--repeat 3]
+    python bench/graph.py --npm-prefix /tmp/mge-npm     # reuse an npm install between runs
+    python bench/graph.py --no-npm                      # Python corpus only
 """
 
 from __future__ import annotations
@@ -18,13 +22,17 @@ import argparse
 import importlib.util
 import random
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import zip_longest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.atomize import DEFAULT_NPM, npm_files
 from domain.atomization import atomize_source
 from domain.graph import GraphAtom, break_cycles, find_edges, schedule
 from domain.graph.analyze import DEFAULT_EXCLUDED_DIRS, _source_files
@@ -191,6 +199,26 @@ def default_corpus() -> list[Path]:
     return roots
 
 
+@contextmanager
+def npm_corpus(packages: Sequence[str], prefix: Path | None) -> Iterator[list[Path]]:
+    """Roots of npm packages' sources, installed by bench/atomize.py's `npm_files` into
+    `prefix` (kept) or a temporary directory (removed afterwards); none without npm.
+
+    A package that ships its TypeScript sources (`src/`, as rxjs and zod do) contributes
+    those: its `dist/` holds compiled copies of the same code, several times over.
+    """
+    with tempfile.TemporaryDirectory(prefix="mge-bench-npm-") as tmp:
+        where = prefix if prefix is not None else Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
+        npm_files(list(packages), where)  # installs what is missing; prints why if it cannot
+        roots = []
+        for name in packages:
+            package = where / "node_modules" / name
+            if package.is_dir():
+                roots.append(package / "src" if (package / "src").is_dir() else package)
+        yield roots
+
+
 def corpus_atoms(roots: Sequence[Path], size: int) -> tuple[list[GraphAtom], float]:
     """Whole files of real code, atomized, until `size` atoms; and the atomization time.
 
@@ -205,7 +233,8 @@ def corpus_atoms(roots: Sequence[Path], size: int) -> tuple[list[GraphAtom], flo
     atoms: list[GraphAtom] = []
     started = time.perf_counter()
     for root, file in in_turn:
-        relative = f"{root.name}/{file.relative_to(root).as_posix()}"
+        name = root.parent.name if root.name == "src" else root.name  # rxjs/..., not src/...
+        relative = f"{name}/{file.relative_to(root).as_posix()}"
         try:
             result = atomize_source(file.read_bytes(), relative)
         except (ValueError, OSError):
@@ -252,9 +281,17 @@ def main() -> int:
     parser.add_argument("--corpus", action="append", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs per measurement")
     parser.add_argument("--no-corpus", action="store_true")
+    parser.add_argument("--npm", nargs="*", default=DEFAULT_NPM, help="npm packages")
+    parser.add_argument("--no-npm", action="store_true", help="Python corpus only")
+    parser.add_argument("--npm-prefix", type=Path, help="install/reuse npm packages here")
     args = parser.parse_args()
+    packages = [] if args.no_npm or args.no_corpus else args.npm
+    with npm_corpus(packages, args.npm_prefix) as npm_roots:
+        return run(args, [*(args.corpus or default_corpus()), *npm_roots])
+
+
+def run(args: argparse.Namespace, roots: list[Path]) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    roots = args.corpus or default_corpus()
     header = (
         f"{'input':<10}{'atoms':>8}{'edges':>9}{'cut':>6}{'cycles':>8}{'waves':>7}"
         f"{'crit':>6}{'build s':>10}{'waves s':>10}{'total s':>10}"
@@ -266,7 +303,11 @@ def main() -> int:
         inputs: list[tuple[str, list[GraphAtom], str]] = [("synthetic", synthetic_plan(size), "")]
         if not args.no_corpus and roots:
             atoms, atomize_seconds = corpus_atoms(roots, size)
-            inputs.append(("corpus", atoms, f"  (atomized in {atomize_seconds:.2f} s)"))
+            mix = Counter(atom.language for atom in atoms).most_common()
+            languages = ", ".join(f"{language} {count}" for language, count in mix)
+            inputs.append(
+                ("corpus", atoms, f"  (atomized in {atomize_seconds:.2f} s; {languages})")
+            )
         for name, atoms, note in inputs:
             m = measure(atoms, args.repeat)
             total = float(m["build"]) + float(m["waves_time"])
