@@ -36,6 +36,11 @@ class LLMSettings(BaseModel):
     base_url: str | None = None
     max_tokens: int = Field(2048, ge=64, le=64000)
     timeout_s: float = Field(120.0, gt=0)
+    traces: bool = Field(
+        False,
+        description="OpenTelemetry spans of the anthropic SDK (for a configured tracer "
+        "provider; the ANTHROPIC_OPEN_TELEMETRY* variables then apply).",
+    )
 
 
 class ReviewSettings(BaseModel):

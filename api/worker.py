@@ -30,6 +30,7 @@ def build_providers(settings: Settings) -> dict[str, LLMProvider]:
             model=settings.llm.model,
             base_url=settings.llm.base_url,
             timeout_s=settings.llm.timeout_s,
+            traces=settings.llm.traces,
         )
     return providers
 

@@ -88,3 +88,37 @@ def test_nonsense_settings_are_refused() -> None:
         Coalescer(Recorder(), window_s=-1)
     with pytest.raises(ValueError):
         Coalescer(Recorder(), max_batch=0)
+    with pytest.raises(ValueError):
+        Coalescer(Recorder(), max_in_flight=0)
+
+
+async def test_calls_made_while_the_batches_run_wait_and_then_go_together() -> None:
+    batch = Recorder()
+    batch.release.clear()
+    coalescer = Coalescer(batch, window_s=0.0, max_in_flight=1)
+    first = asyncio.ensure_future(coalescer("a"))
+    await batch.started.wait()
+    # One at a time, as a busy worker hands them out: each would be a batch of its own.
+    later = []
+    for item in "bcd":
+        later.append(asyncio.ensure_future(coalescer(item)))
+        await asyncio.sleep(0.001)
+    assert batch.batches == [["a"]], "no second batch while the only slot is taken"
+    batch.release.set()
+    assert await first == "A"
+    assert await asyncio.gather(*later) == ["B", "C", "D"]
+    assert batch.batches == [["a"], ["b", "c", "d"]]
+
+
+async def test_waiting_calls_are_split_at_max_batch_when_slots_free_up() -> None:
+    batch = Recorder()
+    batch.release.clear()
+    coalescer = Coalescer(batch, window_s=0.0, max_batch=2, max_in_flight=1)
+    calls = [asyncio.ensure_future(coalescer(x)) for x in "a"]
+    await batch.started.wait()
+    calls += [asyncio.ensure_future(coalescer(x)) for x in "bcdef"]
+    await asyncio.sleep(0.01)
+    assert batch.batches == [["a"]]
+    batch.release.set()
+    assert await asyncio.gather(*calls) == ["A", "B", "C", "D", "E", "F"]
+    assert batch.batches == [["a"], ["b", "c"], ["d", "e"], ["f"]]
