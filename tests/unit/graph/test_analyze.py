@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,86 @@ def test_analyze_runs_on_the_projects_own_graph_package() -> None:
     assert report.files >= 10
     assert report.graph.stats.edges > 50
     assert report.speedup > 1
+
+
+# Where MGE itself finds npm packages (README: TypeScript checks); .ci/run installs typescript
+# and @types/node into .ci/node.
+_NODE_MODULES = (
+    REPO / ".ci" / "node" / "node_modules",
+    REPO / ".mge" / "node" / "node_modules",
+    REPO / "node_modules",
+)
+_TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
+_JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs")
+_DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
+_MAX_FILES, _MAX_BYTES = 12, 100_000  # fast: a few small files, not typescript.js (9 MB)
+
+
+def _npm_packages() -> list[Path]:
+    packages = []
+    for modules in _NODE_MODULES:
+        if not modules.is_dir():
+            continue
+        for entry in sorted(modules.iterdir()):
+            scoped = entry.name.startswith("@") and entry.is_dir()
+            for package in sorted(entry.iterdir()) if scoped else [entry]:
+                if (package / "package.json").is_file():
+                    packages.append(package)
+    return packages
+
+
+def _package_sources(package: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    return sorted(
+        file
+        for file in package.rglob("*")
+        if file.name.endswith(suffixes)
+        and not file.name.endswith(_DECLARATIONS)
+        and "node_modules" not in file.relative_to(package).parts
+        and file.is_file()
+        and file.stat().st_size <= _MAX_BYTES
+    )[:_MAX_FILES]
+
+
+def _npm_sources() -> tuple[Path, list[Path]] | None:
+    """The first installed npm package that ships TypeScript sources, else the first that
+    ships JavaScript (typescript and @types/node ship only .js and .d.ts), with its files."""
+    packages = _npm_packages()
+    for suffixes in (_TS_SUFFIXES, _JS_SUFFIXES):
+        for package in packages:
+            files = _package_sources(package, suffixes)
+            if files:
+                return package, files
+    return None
+
+
+def test_analyze_runs_on_the_sources_of_an_installed_npm_package(
+    tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
+    found = _npm_sources()
+    if found is None:
+        searched = ", ".join(str(path) for path in _NODE_MODULES)
+        pytest.skip(f"not run: no npm package with .ts or .js sources under {searched}")
+    package, files = found
+    for file in files:
+        copy = tmp_path / package.name / file.relative_to(package)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(file.read_bytes())
+
+    result = CliRunner().invoke(_app(), ["analyze", str(tmp_path), "--json"])
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["files"] == len(files) and not data["skipped"], data["skipped"]
+    assert set(data["languages"]) <= {"typescript", "tsx", "javascript"}
+    assert data["atoms"] >= len(files)
+    assert data["edges"] > 0 and data["edges_by_type"]["function_call"] > 0
+    assert data["waves"] >= 2 and data["speedup"] > 1
+    record_property(
+        "metric",
+        f"npm package {package.name} ({package}): {len(files)} files "
+        f"{data['languages']}, {data['atoms']} atoms, {data['edges']} edges, "
+        f"{data['waves']} waves, speed-up {data['speedup']}",
+    )
 
 
 def test_missing_directory_is_an_error(tmp_path: Path) -> None:
