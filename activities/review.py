@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,14 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
 from activities import contracts as c
-from activities.atom_check import grammar_for, spliced_syntax_problems
+from activities.atom_check import EditCheck, check_edit, describe_problems
 from activities.dependencies import UsesDeps
 from activities.errors import permanent_errors_fail_fast
 from activities.generation import atom_label
-from activities.providers.base import GenerationRequest
-from activities.providers.errors import ProviderError
+from activities.providers.base import GenerationRequest, GenerationResponse
+from activities.providers.errors import ProviderEmptyAnswer, ProviderError
 from activities.review_scoring import ChosenAtom, score_plan_atoms
 from domain.prompts import REVIEW_ADVICE_SYSTEM, review_advice_prompt
+from domain.review.confidence import CheckTally, Confidence, ConfidenceInput, ConfidenceScorer
+from domain.review.queue import priority_of
 from domain.status import AtomStatus, PlanStatus, ReviewAction, ReviewStatus
 from persistence import atoms as atom_repo
 from persistence import plans as plan_repo
@@ -27,6 +30,8 @@ from persistence import reviews as review_repo
 from persistence.models import AtomicUnit, HumanReview
 
 _OPEN = (ReviewStatus.PENDING, ReviewStatus.REGENERATING)
+# The usage an LLM call is billed for, as the atom's columns name it.
+_USAGE_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 
 
 class ReviewActivities(UsesDeps):
@@ -41,9 +46,17 @@ class ReviewActivities(UsesDeps):
             fresh = await review_repo.missing_reviews(
                 session, [review_repo.review_id_for(item.atom_id) for item in chosen]
             )
-            advice = await self._llm_advice(
+            advice, billed = await self._llm_advice(
                 plan.provider, [i for i in chosen if review_repo.review_id_for(i.atom_id) in fresh]
             )
+            # The advice calls are part of what the plan spent: they go on their atoms, whose
+            # tokens and cost the plan's cost sums (and a regeneration adds to, not replaces).
+            # Only fresh reviews get advice, so a redelivered activity (its reviews stored)
+            # neither calls the model nor counts it again.
+            for atom_id, response in billed.items():
+                atom = await session.get(AtomicUnit, atom_id)
+                if atom is not None:
+                    _add_usage(atom, response)
             await review_repo.upsert_reviews(
                 session,
                 [
@@ -78,16 +91,18 @@ class ReviewActivities(UsesDeps):
 
     async def _llm_advice(
         self, provider_name: str | None, items: Sequence[ChosenAtom]
-    ) -> dict[uuid.UUID, list[dict[str, Any]]]:
-        """One suggestion from the model per new review, when a real model is configured.
+    ) -> tuple[dict[uuid.UUID, list[dict[str, Any]]], dict[uuid.UUID, GenerationResponse]]:
+        """One suggestion from the model per new review, when a real model is configured,
+        and the usage each atom's call was billed for (an empty answer is billed too).
         Advice is a nicety: a failing call leaves the rule-based suggestions alone."""
         name = provider_name or self._config.provider_name
-        if not self._config.review_llm_advice or not items:
-            return {}
-        if name == "reference" or name not in self._providers:
-            return {}
-        provider = self._providers[name]
         advice: dict[uuid.UUID, list[dict[str, Any]]] = {}
+        billed: dict[uuid.UUID, GenerationResponse] = {}
+        if not self._config.review_llm_advice or not items:
+            return advice, billed
+        if name == "reference" or name not in self._providers:
+            return advice, billed
+        provider = self._providers[name]
         async with self._sessions() as session:
             atoms = {i.atom_id: await atom_repo.get_atom(session, i.atom_id) for i in items}
         for item in items:
@@ -104,9 +119,15 @@ class ReviewActivities(UsesDeps):
             )
             try:
                 response = await provider.generate(request)
+            except ProviderEmptyAnswer as err:
+                activity.logger.warning("no LLM advice for %s: %s", atom.id, err)
+                if err.response is not None:
+                    billed[item.atom_id] = err.response
+                continue
             except ProviderError as err:
                 activity.logger.warning("no LLM advice for %s: %s", atom.id, err)
                 continue
+            billed[item.atom_id] = response
             if response.text.strip():
                 advice[item.atom_id] = [
                     {
@@ -116,7 +137,7 @@ class ReviewActivities(UsesDeps):
                         "fix": "",
                     }
                 ]
-        return advice
+        return advice, billed
 
     @activity.defn(name=c.APPLY_REVIEW_DECISION)
     @permanent_errors_fail_fast
@@ -155,19 +176,40 @@ class ReviewActivities(UsesDeps):
                 if not code or not code.strip():
                     review.message = "edit refused: no code"
                     return _outcome(review, label, False, review.message)
+                # The same level-1 check a generated attempt must pass, in the same place.
                 before, after = await atom_repo.spec_around(session, atom.task_id, atom.ordinal)
-                problems = spliced_syntax_problems(
-                    before, code, after, grammar_for(atom.file_path, atom.language)
+                check = check_edit(
+                    code,
+                    before,
+                    after,
+                    file_path=atom.file_path,
+                    language=atom.language,
+                    context=atom.context,
                 )
-                if problems:
-                    review.message = f"edit refused, it does not parse: {problems}"
-                    review.edited_code = code
+                review.edited_code = code
+                if not check.accepted:
+                    why = "it does not parse" if not check.parses else "it fails level 1"
+                    review.message = f"edit refused, {why}: {describe_problems(check.problems)}"
                     return _outcome(review, label, False, review.message)
+                plan = await plan_repo.get_plan(session, review.masterplan_id)
+                confidence = _edited_confidence(
+                    atom,
+                    check,
+                    plan.atomization_config or {},
+                    self._config.schedule.quality_attempts,
+                )
                 atom.generated_code = code
                 atom.status = AtomStatus.APPROVED
-                review.edited_code = code
+                atom.confidence = confidence.score
+                atom.confidence_level = confidence.level.value
+                atom.confidence_reasons = list(confidence.reasons)
+                review.confidence, review.level = confidence.score, confidence.level.value
+                review.priority = priority_of(confidence.level)
                 review.status, review.decided_at = ReviewStatus.EDITED, now
-                review.message = "edited"
+                review.message = (
+                    f"edited: level 1 passed, confidence now {confidence.score:.2f} "
+                    f"({confidence.level.value})"
+                )
                 return _outcome(review, label, True, "edited")
             # Regenerate: a new generation round, so the temperature schedule starts again.
             atom.generation_round += 1
@@ -210,6 +252,33 @@ class ReviewActivities(UsesDeps):
                     decided_at=datetime.now(UTC),
                 )
             )
+
+
+def _add_usage(atom: AtomicUnit, response: GenerationResponse) -> None:
+    for column in _USAGE_COLUMNS:
+        setattr(atom, column, (getattr(atom, column) or 0) + getattr(response, column))
+    atom.cost_usd = (atom.cost_usd or Decimal(0)) + Decimal(str(response.cost_usd))
+
+
+def _edited_confidence(
+    atom: AtomicUnit, check: EditCheck, limits: Mapping[str, Any], attempts_allowed: int
+) -> Confidence:
+    """The atom's confidence once a reviewer's edit passed level 1: scored as queue_reviews
+    scores a generated atom, on what is known of the new code. Its level-1 checks count;
+    the type check and the project's tests ran on the code the edit replaced, so they
+    count as not run."""
+    return ConfidenceScorer().score(
+        ConfidenceInput(
+            validation=CheckTally.of(check.outcomes),
+            attempts_used=max(1, atom.attempts),
+            attempts_allowed=attempts_allowed,
+            complexity=check.complexity,
+            max_complexity=int(limits.get("max_complexity", 3)),
+            loc=check.loc,
+            max_loc=int(limits.get("max_loc", 15)),
+            integration=CheckTally(),
+        )
+    )
 
 
 def _outcome(review: HumanReview, label: str, resolved: bool, message: str) -> c.DecisionOutcome:

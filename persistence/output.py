@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.assembly import AssembledFile, AtomPiece, assemble_files
+from domain.status import AtomStatus
 from persistence.models import AtomicUnit, Task
 
 
@@ -20,13 +21,14 @@ async def project_files(
         select(
             AtomicUnit.file_path,
             AtomicUnit.ordinal,
+            AtomicUnit.status,
             AtomicUnit.generated_code,
             AtomicUnit.spec_code,
         ).where(AtomicUnit.masterplan_id == masterplan_id)
     )
     files = assemble_files(
-        AtomPiece(path, ordinal, generated if generated is not None else spec)
-        for path, ordinal, generated, spec in rows.all()
+        AtomPiece(path, ordinal, shipped_code(status, generated, spec))
+        for path, ordinal, status, generated, spec in rows.all()
     )
     if include_tests:
         tests = await session.execute(
@@ -42,6 +44,15 @@ async def project_files(
                 taken.add(path)
         files.sort(key=lambda f: f.path)
     return files
+
+
+def shipped_code(status: AtomStatus | str, generated: str | None, spec: str) -> str:
+    """The code an atom puts in the output. A rejected atom ships its spec, as an atom never
+    generated does: the reviewer refused the generated code (which stays on the atom, for the
+    record and the review page)."""
+    if generated is None or status == AtomStatus.REJECTED:
+        return spec
+    return generated
 
 
 def default_test_path(key: str, language: str) -> str:

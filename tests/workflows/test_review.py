@@ -20,8 +20,10 @@ from activities.contracts import REVIEW_DECISION_SIGNAL, ReviewDecision
 from api import review_service
 from api.settings import Settings
 from domain.status import AtomStatus, ReviewStatus
+from persistence.atoms import plan_cost
 from persistence.models import AtomicUnit, HumanReview
-from tests.fakes.anthropic_server import FakeAnthropicServer
+from persistence.output import project_files
+from tests.fakes.anthropic_server import FakeAnthropicServer, FakeReply, approx_tokens
 from tests.temporal_cli import signal_review_decision
 from tests.workflows.test_generation_with_llm import (
     ADD,
@@ -29,6 +31,7 @@ from tests.workflows.test_generation_with_llm import (
     MUL,
     assert_replays,
     atom_named,
+    history_of,
     make_worker,
     run_plan,
 )
@@ -38,6 +41,8 @@ from workflows.masterplan import MasterPlanWorkflow
 pytestmark = pytest.mark.workflow
 
 FIXED_ADD = ADD.replace("return a + b", "return b + a")
+UNRESOLVED_ADD = ADD.replace("return a + b", "return a + b + offset")
+EVAL_ADD = ADD.replace("return a + b", 'return eval(f"{a} + {b}")')
 
 
 @pytest.fixture
@@ -69,6 +74,18 @@ async def open_reviews(handle: WorkflowHandle, count: int) -> list[str]:  # type
             return pending
         await asyncio.sleep(0.05)
     raise AssertionError("the run never asked for review")
+
+
+async def decision_applied(
+    sessions: async_sessionmaker[AsyncSession], review_id: str, text: str
+) -> HumanReview:
+    """The review once the workflow has applied a decision whose message says `text`."""
+    for _ in range(400):
+        review = await review_row(sessions, review_id)
+        if text in (review.message or ""):
+            return review
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no decision saying {text!r}: {review.message!r}")
 
 
 async def review_row(sessions: async_sessionmaker[AsyncSession], review_id: str) -> HumanReview:
@@ -136,14 +153,29 @@ async def test_edit_is_revalidated_before_it_is_accepted(
     (review_id,) = await open_reviews(handle, 1)
     state = SimpleNamespace(sessions=sessions, client=temporal_client)
 
+    queued = await review_row(sessions, review_id)
+    assert (queued.level, queued.priority) == ("critical", 100)
+
+    # Each edit gets the level-1 check of a generated attempt, and a refusal names the problem.
     await review_service.decide(state, review_id, "edit", "ada", code=BROKEN_ADD)
-    for _ in range(200):
-        review = await review_row(sessions, review_id)
-        if review.message:
-            break
-        await asyncio.sleep(0.05)
+    review = await decision_applied(sessions, review_id, "does not parse")
+    assert "[syntax] line 1" in (review.message or "")
     assert review.status == ReviewStatus.PENDING
-    assert "does not parse" in (review.message or "")
+    assert await handle.query(MasterPlanWorkflow.pending_reviews) == [review_id]
+
+    await review_service.decide(state, review_id, "edit", "ada", code=UNRESOLVED_ADD)
+    review = await decision_applied(sessions, review_id, "undefined name `offset`")
+    assert (review.message or "").startswith("edit refused, it fails level 1: [names] line 3")
+    assert review.status == ReviewStatus.PENDING
+
+    await review_service.decide(state, review_id, "edit", "ada", code=EVAL_ADD)
+    review = await decision_applied(sessions, review_id, "eval")
+    assert "[dangerous] line 3: eval: `eval()` runs code built at run time" in (
+        review.message or ""
+    )
+    assert review.status == ReviewStatus.PENDING
+    atom = await atom_named(sessions, plan_id, "add")
+    assert (atom.status, atom.generated_code) == (AtomStatus.FAILED, None), "nothing accepted"
     assert await handle.query(MasterPlanWorkflow.pending_reviews) == [review_id]
 
     await review_service.decide(state, review_id, "edit", "ada", code=FIXED_ADD)
@@ -151,6 +183,20 @@ async def test_edit_is_revalidated_before_it_is_accepted(
     assert result.status == "completed"
     atom = await atom_named(sessions, plan_id, "add")
     assert (atom.status, atom.generated_code) == (AtomStatus.APPROVED, FIXED_ADD)
+    # Re-scored on the edited code: level 1 passed (the type check and the tests ran on the
+    # old code, so they count as not run), and the three attempts it took still count.
+    # 0.4 * 4/5 checks + 0.3 * 0 (3 of 3 attempts) + 0.2 * 1 (small, simple) + 0.1 * 0 (no tests)
+    assert (atom.confidence, atom.confidence_level) == (0.52, "low")
+    assert any("1 not run (atom.types)" in r for r in atom.confidence_reasons)
+    assert any("needed 3 of 3 attempts" in r for r in atom.confidence_reasons)
+    review = await review_row(sessions, review_id)
+    assert (review.status, review.confidence, review.level, review.priority) == (
+        ReviewStatus.EDITED,
+        0.52,
+        "low",
+        75,
+    )
+    assert review.message == "edited: level 1 passed, confidence now 0.52 (low)"
     history = await handle.fetch_history()
     assert "return b + a" not in str(history), "edited code stays out of the workflow history"
     out = review_settings.output_root.resolve() / str(plan_id)
@@ -192,6 +238,84 @@ async def test_regenerate_from_the_temporal_cli_restarts_the_schedule(
     out = review_settings.output_root.resolve() / str(plan_id)
     assert (out / "calc/add.py").read_text() == FIXED_ADD
     await assert_replays(temporal_client, handle, plan_id)
+
+
+async def test_rejected_code_stays_out_of_the_output(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    review_settings: Settings,
+    fake: FakeAnthropicServer,
+) -> None:
+    # A second attempt scores 0.75: under this threshold, so the generated code is reviewed.
+    settings = review_settings.model_copy(
+        update={"review": review_settings.review.model_copy(update={"threshold": 0.8})}
+    )
+    fake.script(BROKEN_ADD, FIXED_ADD, marker="def add(")
+    fake.script(MUL, marker="def mul(")
+    async with make_worker(temporal_client, settings, sessions, fake):
+        plan_id, handle = await run_plan(
+            temporal_client, sessions, settings, ("add", ADD), ("mul", MUL)
+        )
+        (review_id,) = await open_reviews(handle, 1)
+        atom = await atom_named(sessions, plan_id, "add")
+        assert (atom.status, atom.generated_code) == (AtomStatus.COMPLETED, FIXED_ADD)
+        state = SimpleNamespace(sessions=sessions, client=temporal_client)
+        await review_service.decide(state, review_id, "reject", "ada", feedback="not this")
+        result = await handle.result()
+    assert result.status == "completed"
+    review = await review_row(sessions, review_id)
+    assert (review.status, review.feedback) == (ReviewStatus.REJECTED, "not this")
+    atom = await atom_named(sessions, plan_id, "add")
+    # The rejected code is kept on the atom for the record, and never shipped.
+    assert (atom.status, atom.generated_code) == (AtomStatus.REJECTED, FIXED_ADD)
+    out = settings.output_root.resolve() / str(plan_id)
+    assert (out / "calc/add.py").read_text() == ADD, "a rejected atom ships its spec"
+    assert "return b + a" not in (out / "calc/add.py").read_text()
+    assert (out / "calc/mul.py").read_text() == MUL
+    async with sessions() as session:
+        files = {f.path: f.content for f in await project_files(session, plan_id)}
+    assert files["calc/add.py"] == ADD, "exports and downloads assemble the same files"
+
+
+async def test_review_advice_is_counted_in_the_plan_cost(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    review_settings: Settings,
+    fake: FakeAnthropicServer,
+) -> None:
+    settings = review_settings.model_copy(
+        update={"review": review_settings.review.model_copy(update={"llm_advice": True})}
+    )
+    advice = FakeReply.answer("- the signature lacks its colon after the return annotation")
+    fake.script(advice, marker="You review one small piece")
+    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, FakeReply.code(FIXED_ADD), marker="def add(")
+    async with make_worker(temporal_client, settings, sessions, fake):
+        plan_id, handle = await run_plan(temporal_client, sessions, settings, ("add", ADD))
+        (review_id,) = await open_reviews(handle, 1)
+        assert len(fake.requests_with("You review one small piece")) == 1
+        atom = await atom_named(sessions, plan_id, "add")
+        failed = await history_of(sessions, atom.id)
+        assert atom.status == AtomStatus.FAILED and len(failed) == 3
+        # No attempt succeeded: what the atom itself carries is the advice call, and the
+        # plan's cost adds it to the three failed attempts of the retry history.
+        advice_tokens = approx_tokens(advice.text or "")
+        assert atom.output_tokens == advice_tokens > 0
+        assert atom.input_tokens > 0 and atom.cost_usd > 0
+        async with sessions() as session:
+            cost, tokens_in, tokens_out = await plan_cost(session, plan_id)
+        assert cost == atom.cost_usd + sum(h.cost_usd for h in failed)
+        assert tokens_out == advice_tokens + sum(h.output_tokens for h in failed)
+        assert tokens_in == atom.input_tokens + sum(h.input_tokens for h in failed)
+
+        state = SimpleNamespace(sessions=sessions, client=temporal_client)
+        await review_service.decide(state, review_id, "regenerate", "ada", feedback="colon")
+        result = await handle.result()
+    assert (result.status, result.failed_atoms) == ("completed", 0)
+    # One advice call for the review: the regeneration asked for none.
+    assert len(fake.requests_with("You review one small piece")) == 1
+    async with sessions() as session:
+        cost_after, _, _ = await plan_cost(session, plan_id)
+    assert result.cost_usd == pytest.approx(float(cost_after)), "the run reports the plan cost"
 
 
 @pytest.fixture
@@ -298,8 +422,6 @@ async def test_reviews_carry_rule_and_model_suggestions(
     review_settings: Settings,
     fake: FakeAnthropicServer,
 ) -> None:
-    from tests.fakes.anthropic_server import FakeReply
-
     settings = review_settings.model_copy(
         update={"review": review_settings.review.model_copy(update={"llm_advice": True})}
     )
