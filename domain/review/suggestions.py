@@ -7,7 +7,9 @@ string literal is data. Parsing reuses the atomization parser (same grammars, lo
 Python: bare ``except:``, ``except Exception: pass``, ``print()``, ``global``, mutable default
 arguments, hard-coded absolute paths, TODO/FIXME comments.
 TypeScript/JavaScript: ``console.log``, ``any`` (TypeScript), ``var``, ``==``/``!=``,
-``@ts-ignore``, hard-coded absolute paths, TODO/FIXME comments.
+``@ts-ignore``, global state (a function that reassigns a module-level ``let``/``var`` or a
+name it does not declare, writes to ``globalThis``/``window``/``global``), hard-coded absolute
+paths, TODO/FIXME comments.
 """
 
 from __future__ import annotations
@@ -35,6 +37,28 @@ _MUTABLE_LITERALS = frozenset({"list", "dictionary", "set", "list_comprehension"
 _MUTABLE_CALLS = frozenset({"list", "dict", "set", "bytearray", "defaultdict", "deque"})
 _BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
 _CONSOLE_METHODS = frozenset({"log", "debug", "trace", "dir"})
+_JS_FUNCTIONS = frozenset(
+    {
+        "function_declaration",
+        "function_expression",
+        "function",
+        "generator_function_declaration",
+        "generator_function",
+        "arrow_function",
+        "method_definition",
+    }
+)
+_JS_GLOBAL_OBJECTS = frozenset({"globalThis", "window", "global"})
+# Assignment-like expressions and the field holding what they write.
+_JS_WRITES = {
+    "assignment_expression": "left",
+    "augmented_assignment_expression": "left",
+    "update_expression": "argument",
+}
+# Wrappers around an expression that change nothing about what it names: (x), x as T, x!.
+_JS_WRAPPERS = frozenset(
+    {"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"}
+)
 
 
 @dataclass(frozen=True)
@@ -263,6 +287,153 @@ def _js_binary(node: tree_sitter.Node) -> Iterator[Suggestion]:
     )
 
 
+def _bindings(target: tree_sitter.Node | None) -> Iterator[str]:
+    """The names a declaration or assignment target binds: an identifier, or the names
+    inside a destructuring pattern (``[a, b]``, ``{a, b: c}``)."""
+    if target is None:
+        return
+    for node in _walk(target):
+        if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+            yield _text(node)
+
+
+def _declaration_kind(declarator: tree_sitter.Node) -> str:
+    parent = declarator.parent
+    if parent is None or parent.type == "variable_declaration":
+        return "var"
+    kind = parent.child_by_field_name("kind")
+    return _text(kind) if kind is not None else "let"
+
+
+def _js_declarations(scope: tree_sitter.Node) -> dict[str, str]:
+    """Names declared in a function (its parameters included) or the program, with their
+    kind (let, const, var, function, class, parameter...). Nested functions are scopes of
+    their own: only the name a function declaration gives is taken from them. Block scopes
+    are not told apart, which can only leave a write unflagged, never flag a local one."""
+    found: dict[str, str] = {}
+    params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+    for param in _bindings(params):
+        found[param] = "parameter"
+    own_name = scope.child_by_field_name("name") if scope.type in _JS_FUNCTIONS else None
+    if own_name is not None and own_name.type == "identifier":
+        found[_text(own_name)] = "function"  # a named function expression sees its name
+    stack = [c for c in scope.children if c is not params]
+    while stack:
+        node = stack.pop()
+        if node.type in _JS_FUNCTIONS:
+            name = node.child_by_field_name("name")
+            if node.type.endswith("_declaration") and name is not None:
+                found[_text(name)] = "function"
+            continue
+        if node.type == "class_declaration":
+            name = node.child_by_field_name("name")
+            if name is not None:
+                found[_text(name)] = "class"
+        elif node.type == "variable_declarator":
+            kind = _declaration_kind(node)
+            for name_text in _bindings(node.child_by_field_name("name")):
+                found[name_text] = kind
+        elif node.type == "catch_clause":
+            for name_text in _bindings(node.child_by_field_name("parameter")):
+                found[name_text] = "catch"
+        elif node.type == "for_in_statement":
+            kind_node = node.child_by_field_name("kind")
+            if kind_node is not None:
+                for name_text in _bindings(node.child_by_field_name("left")):
+                    found[name_text] = _text(kind_node)
+        stack.extend(node.children)
+    return found
+
+
+def _unwrap(node: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    while node is not None and node.type in _JS_WRAPPERS:
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def _member_root(target: tree_sitter.Node) -> tuple[tree_sitter.Node | None, str | None]:
+    """The object a member chain starts from, and the first property taken from it:
+    ``window.app.state`` gives (``window``, "app")."""
+    node: tree_sitter.Node | None = target
+    first: str | None = None
+    while node is not None and node.type in ("member_expression", "subscript_expression"):
+        key = node.child_by_field_name("property") or node.child_by_field_name("index")
+        first = _text(key).strip("'\"`") if key is not None else None
+        node = _unwrap(node.child_by_field_name("object"))
+    return node, first
+
+
+def _js_global_state(program: tree_sitter.Node) -> Iterator[Suggestion]:
+    """Functions that change state they do not own: a module-level ``let``/``var`` they
+    reassign, a name they assign without declaring it (another atom's module variable, or
+    an implicit global), and any write to the global object."""
+    module = _js_declarations(program)
+    scopes: dict[int, dict[str, str]] = {}
+
+    def declared_in(scope: tree_sitter.Node) -> dict[str, str]:
+        if scope.id not in scopes:
+            scopes[scope.id] = _js_declarations(scope)
+        return scopes[scope.id]
+
+    for node in _walk(program):
+        field = _JS_WRITES.get(node.type)
+        if field is None:
+            continue
+        target = _unwrap(node.child_by_field_name(field))
+        if target is None:
+            continue
+        functions = []
+        parent = node.parent
+        while parent is not None:
+            if parent.type in _JS_FUNCTIONS:
+                functions.append(parent)
+            parent = parent.parent
+
+        def local(name: str, functions: list[tree_sitter.Node] = functions) -> bool:
+            return any(name in declared_in(f) for f in functions)
+
+        if target.type in ("member_expression", "subscript_expression"):
+            root, first = _member_root(target)
+            if (
+                root is not None
+                and root.type == "identifier"
+                and _text(root) in _JS_GLOBAL_OBJECTS
+                and not local(_text(root))
+                # Setting location navigates; it keeps no state of the program's own.
+                and first != "location"
+            ):
+                yield Suggestion(
+                    _line(node),
+                    "global-state",
+                    f"'{_short(_text(target))}' writes to the global object: state every "
+                    "module shares",
+                    "keep the value in a module of its own, or pass it to the code that needs it",
+                )
+            continue
+        if not functions:
+            continue  # module-level code setting up its own variables
+        for name in _bindings(target):
+            if local(name):
+                continue
+            kind = module.get(name)
+            if kind in ("let", "var"):
+                message = f"function changes module-level '{kind} {name}'"
+            elif kind is None:
+                message = (
+                    f"'{name}' is not declared in this function: assigning it changes "
+                    "module-level (or global) state"
+                )
+            else:
+                continue  # a const, function or class: reassigning it fails on its own
+            yield Suggestion(
+                _line(node),
+                "global-state",
+                message,
+                "pass the value in as an argument and return the result, or keep it on an "
+                "object the caller owns",
+            )
+
+
 def _js_comment(node: tree_sitter.Node) -> Iterator[Suggestion]:
     if "@ts-ignore" in _text(node):
         yield Suggestion(
@@ -309,6 +480,7 @@ _ECMA_RULES: dict[str, _Rule] = {
     "comment": _js_comment,
     "string": _js_string,
     "template_string": _js_string,
+    "program": _js_global_state,
 }
 
 

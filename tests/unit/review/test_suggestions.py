@@ -160,5 +160,102 @@ def test_typescript_clean_code_has_no_findings() -> None:
     assert rules(code.replace(": unknown", "").replace(": boolean", ""), "javascript") == []
 
 
+def global_state(code: str, language: str) -> list[tuple[int, str]]:
+    return [
+        (s.line, s.message)
+        for s in suggest(textwrap.dedent(code), language)
+        if s.rule == "global-state"
+    ]
+
+
+@pytest.mark.parametrize("language", ["javascript", "typescript", "tsx"])
+def test_ecma_function_that_reassigns_module_state(language: str) -> None:
+    code = """\
+        let count = 0;
+        var cache = {};
+        export function bump(n = 1) {
+          count += n;
+          count++;
+          cache = {};
+          [n, count] = [count, n];
+        }
+        const reset = () => { count = 0; };
+        """
+    assert global_state(code, language) == [
+        (4, "function changes module-level 'let count'"),
+        (5, "function changes module-level 'let count'"),
+        (6, "function changes module-level 'var cache'"),
+        (7, "function changes module-level 'let count'"),
+        (9, "function changes module-level 'let count'"),
+    ]
+
+
+def test_ecma_assignment_to_a_name_the_function_does_not_declare() -> None:
+    # An atom is a piece of its file: the module variable usually sits in another atom.
+    code = """\
+        export class Tally {
+          add(by: number): void {
+            this.sum += by;
+            total = total + by;
+          }
+        }
+        """
+    assert global_state(code, "typescript") == [
+        (
+            4,
+            "'total' is not declared in this function: assigning it changes module-level "
+            "(or global) state",
+        )
+    ]
+
+
+def test_ecma_writes_to_the_global_object() -> None:
+    code = """\
+        globalThis.registry = new Map();
+        function remember(key, value) {
+          window["last"] = value;
+          global.cache.entries = value;
+          (window as any).tracker = key;
+          window.location.href = "/login";
+        }
+        """
+    found = global_state(code, "typescript")
+    assert [line for line, _ in found] == [1, 3, 4, 5], "navigation is not program state"
+    assert (
+        found[0][1]
+        == "'globalThis.registry' writes to the global object: state every module shares"
+    )
+    fixes = {
+        s.fix for s in suggest(textwrap.dedent(code), "typescript") if s.rule == "global-state"
+    }
+    assert fixes == {"keep the value in a module of its own, or pass it to the code that needs it"}
+
+
+def test_ecma_local_state_is_not_global_state() -> None:
+    code = """\
+        let ready = false;
+        ready = true;  // module set-up, not a function changing it
+        export function makeCounter(start) {
+          let n = start;
+          start = 0;
+          return () => { n++; return n; };
+        }
+        export function sum(items) {
+          let total = 0;
+          for (const item of items) { total += item; }
+          try { total = total * 1; } catch (err) { err = null; }
+          const { a, b } = items;
+          return total + a + b;
+        }
+        function shadowed(window) { window.x = 1; }
+        class Box { set(v) { this.value = v; this.count += 1; } }
+        const cache = new Map();
+        function put(k, v) { cache.set(k, v); }
+        const text = "count = 1; window.x = 2";
+        """
+    assert global_state(code, "javascript") == []
+    assert global_state(code, "typescript") == []
+
+
 def test_unsupported_language_gets_no_suggestions() -> None:
     assert suggest("print('x')", "cobol") == []
