@@ -85,7 +85,8 @@ async def review_queue(
 async def review_statistics(request: Request, masterplan_id: str) -> dict[str, Any]:
     async with request.app.state.sessions() as session:
         plan = await plan_repo.get_plan(session, masterplan_id)
-        return await review_repo.statistics(session, plan.id)
+        stats = await review_repo.statistics(session, plan.id)
+    return stats.to_dict()
 
 
 @router.get("/{review_id}")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFoundError
+from domain.review.queue import QueueEntry, QueueStatistics, queue_statistics
 from domain.status import ReviewAction, ReviewStatus
 from persistence.models import AtomicUnit, HumanReview
+
+_LIKE_SPECIAL = re.compile(r"[\\%_]")
 
 
 def review_id_for(atom_id: uuid.UUID) -> uuid.UUID:
@@ -76,11 +80,18 @@ async def queue(
     if status:
         query = query.where(HumanReview.status == ReviewStatus(status))
     if search:
-        pattern = f"%{search}%"
+        # The search text is literal: % and _ match themselves.
+        pattern = "%" + _LIKE_SPECIAL.sub(r"\\\g<0>", search) + "%"
+        reason = func.jsonb_array_elements_text(HumanReview.reasons).table_valued("value")
         query = query.where(
-            AtomicUnit.file_path.ilike(pattern)
-            | AtomicUnit.name.ilike(pattern)
-            | func.coalesce(AtomicUnit.generated_code, AtomicUnit.spec_code).ilike(pattern)
+            AtomicUnit.file_path.ilike(pattern, escape="\\")
+            | AtomicUnit.name.ilike(pattern, escape="\\")
+            | func.coalesce(AtomicUnit.generated_code, AtomicUnit.spec_code).ilike(
+                pattern, escape="\\"
+            )
+            | exists(
+                select(1).select_from(reason).where(reason.c.value.ilike(pattern, escape="\\"))
+            )
         )
     orders: dict[str, tuple[Any, ...]] = {
         "priority": (HumanReview.priority.desc(), HumanReview.created_at),
@@ -92,33 +103,15 @@ async def queue(
     return [(r[0], r[1]) for r in rows.all()]
 
 
-async def statistics(session: AsyncSession, masterplan_id: uuid.UUID) -> dict[str, Any]:
-    by_status = dict(
-        (
-            await session.execute(
-                select(HumanReview.status, func.count())
-                .where(HumanReview.masterplan_id == masterplan_id)
-                .group_by(HumanReview.status)
-            )
-        ).all()
+async def statistics(session: AsyncSession, masterplan_id: uuid.UUID) -> QueueStatistics:
+    """The plan's queue statistics: the rows are loaded here, the figures computed by the
+    domain (``queue_statistics``), so there is one definition of them."""
+    rows = await session.execute(
+        select(
+            HumanReview.status, HumanReview.level, HumanReview.confidence, HumanReview.created_at
+        ).where(HumanReview.masterplan_id == masterplan_id)
     )
-    by_level = dict(
-        (
-            await session.execute(
-                select(HumanReview.level, func.count())
-                .where(HumanReview.masterplan_id == masterplan_id)
-                .group_by(HumanReview.level)
-            )
-        ).all()
-    )
-    mean = await session.scalar(
-        select(func.avg(HumanReview.confidence)).where(HumanReview.masterplan_id == masterplan_id)
-    )
-    stats: dict[str, Any] = {s.value: int(by_status.get(s, 0)) for s in ReviewStatus}
-    stats["total"] = sum(stats.values())
-    stats["by_level"] = {str(k): int(v) for k, v in by_level.items() if k is not None}
-    stats["mean_confidence"] = None if mean is None else round(float(mean), 4)
-    return stats
+    return queue_statistics(QueueEntry(*row) for row in rows.all())
 
 
 async def latest_regenerate_feedback(session: AsyncSession, atom_id: uuid.UUID) -> str | None:

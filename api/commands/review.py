@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,19 @@ console = Console(soft_wrap=True)
 T = TypeVar("T")
 
 
+def _handles_errors(fn: Callable[..., None]) -> Callable[..., None]:
+    """The exit codes of every `mge` command (2 for bad input or an unknown id, 1 for a
+    refused decision), looked up at call time: api.cli imports this module."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from api.cli import handles_errors
+
+        handles_errors(fn)(*args, **kwargs)
+
+    return wrapper
+
+
 def _run(job: Callable[[Any], Awaitable[T]]) -> T:
     from api.cli import load_settings
     from api.runtime import open_running_stack
@@ -36,6 +50,7 @@ def _run(job: Callable[[Any], Awaitable[T]]) -> T:
 
 
 @review_app.command("list")
+@_handles_errors
 def review_list(
     masterplan_id: str | None = typer.Option(None, "--plan", help="Only this plan."),
     status: str = typer.Option("pending", help="pending|approved|edited|regenerating|…"),
@@ -43,11 +58,14 @@ def review_list(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List reviews, most urgent first."""
+    from api.review_service import STATUSES
     from persistence import plans as plan_repo
     from persistence import reviews as review_repo
 
     if sort not in ("priority", "confidence", "date"):
         raise InvalidInputError("--sort must be priority, confidence or date")
+    if status and status not in STATUSES:
+        raise InvalidInputError(f"--status must be one of {', '.join(STATUSES)}")
 
     async def job(state: Any) -> list[dict[str, Any]]:
         async with state.sessions() as session:
@@ -86,6 +104,7 @@ def review_list(
 
 
 @review_app.command("show")
+@_handles_errors
 def review_show(review_id: str) -> None:
     """Show one review: the atom's code, why it is here, and suggestions."""
     from persistence import reviews as review_repo
@@ -123,12 +142,14 @@ def _decide(review_id: str, action: str, reviewer: str, **extra: Any) -> None:
 
 
 @review_app.command("approve")
+@_handles_errors
 def review_approve(review_id: str, reviewer: str = typer.Option("cli", help="Your name.")) -> None:
     """Accept the atom's code as it is."""
     _decide(review_id, "approve", reviewer)
 
 
 @review_app.command("edit")
+@_handles_errors
 def review_edit(
     review_id: str,
     code_file: Path = typer.Option(..., "--code", help="File with the new code of the atom."),
@@ -143,6 +164,7 @@ def review_edit(
 
 
 @review_app.command("regenerate")
+@_handles_errors
 def review_regenerate(
     review_id: str,
     feedback: str = typer.Option(..., help="What the model should do differently."),
@@ -153,6 +175,7 @@ def review_regenerate(
 
 
 @review_app.command("reject")
+@_handles_errors
 def review_reject(
     review_id: str,
     feedback: str = typer.Option("", help="Why."),

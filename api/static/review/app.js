@@ -117,7 +117,8 @@ async function loadStatistics() {
     const counts = ["pending", "approved", "edited", "regenerating", "regenerated", "rejected", "expired"]
       .filter((key) => typeof stats[key] === "number")
       .map((key) => h("span", { class: `stat stat-${key}` }, h("b", { text: stats[key] }), ` ${key}`));
-    const levels = Object.entries(stats.by_level || {}).map(([level, n]) =>
+    // Every level has a key (zero included); only the levels present are shown.
+    const levels = Object.entries(stats.by_level || {}).filter(([, n]) => n > 0).map(([level, n]) =>
       h("span", { class: `badge level-${level}`, text: `${level} ${n}` }),
     );
     clear(
