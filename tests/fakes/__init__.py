@@ -4,6 +4,8 @@ from tests.fakes.anthropic_server import (
     FakeAnthropicServer,
     FakeReply,
     RecordedRequest,
+    break_syntax,
+    break_syntax_on_attempt,
     echo_reference,
     running_fake_server,
 )
@@ -12,6 +14,8 @@ __all__ = [
     "FakeAnthropicServer",
     "FakeReply",
     "RecordedRequest",
+    "break_syntax",
+    "break_syntax_on_attempt",
     "echo_reference",
     "running_fake_server",
 ]

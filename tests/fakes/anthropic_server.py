@@ -12,7 +12,9 @@ How a request is answered, first match wins:
 2. the global script queue, in order;
 3. the default rule, a callable ``(request_json) -> FakeReply | str``; the built-in
    ``echo_reference()`` answers with the code found between ``<reference>`` and
-   ``</reference>`` in the messages, fenced, so benches run a whole plan unscripted.
+   ``</reference>`` in the messages, fenced, so benches run a whole plan unscripted;
+   ``break_syntax_on_attempt(k, ...)`` answers like it but breaks the syntax of the code on the
+   k-th request for each atom (the same ``<reference>`` block).
 
 A plain ``str`` wherever a reply is expected means "answer with this code, fenced".
 
@@ -21,7 +23,8 @@ Like the real API it refuses requests without credentials (401), without ``model
 ``temperature`` / ``top_p`` / ``top_k`` on any ``anthropic-version`` but ``2023-06-01`` (400),
 before any script is consumed. Usage is deterministic: ``len(text) // 4`` tokens; a system
 prefix marked ``cache_control`` is reported as ``cache_creation_input_tokens`` the first time
-and ``cache_read_input_tokens`` afterwards, and is not counted in ``input_tokens``.
+and ``cache_read_input_tokens`` afterwards, and is not counted in ``input_tokens``. The usage
+of every message answered is kept (``usages``), so a test can add up what a run was billed.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
@@ -157,6 +160,17 @@ def prompt_text(body: Mapping[str, Any]) -> str:
     return "\n".join(_block_text(m.get("content")) for m in messages if isinstance(m, dict))
 
 
+def _block_pattern(start: str, end: str) -> re.Pattern[str]:
+    return re.compile(re.escape(start) + r"[^\n]*\n(.*?)\n?[ \t]*" + re.escape(end), re.S)
+
+
+def reference_block(body: Mapping[str, Any]) -> str | None:
+    """The code between ``<reference>`` and ``</reference>`` in the messages, if any: in the
+    prompts MGE sends, the spec of the atom asked for."""
+    found = _block_pattern("<reference>", "</reference>").search(prompt_text(body))
+    return None if found is None else found.group(1)
+
+
 def echo_reference(
     start: str = "<reference>", end: str = "</reference>", *, language: str = "python"
 ) -> Rule:
@@ -165,7 +179,7 @@ def echo_reference(
     Without such a block it answers 400, so a test that forgot to script a reply fails loudly
     and at once (a 400 is permanent: nothing retries it).
     """
-    pattern = re.compile(re.escape(start) + r"[^\n]*\n(.*?)\n?[ \t]*" + re.escape(end), re.S)
+    pattern = _block_pattern(start, end)
 
     def rule(body: dict[str, Any]) -> FakeReply | str:
         found = pattern.search(prompt_text(body))
@@ -174,6 +188,71 @@ def echo_reference(
                 400, f"fake server: no scripted reply and no {start} block in the prompt"
             )
         return FakeReply.code(found.group(1), language=language)
+
+    return rule
+
+
+_HEADER = re.compile(
+    r"^(\s*(?:async\s+def|def|class|if|elif|else|for|while|with|try|except|finally)\b.*):[ \t]*$",
+    re.M,
+)
+_FENCED = re.compile(r"^(`{3,}|~{3,})([^\n]*)\n(.*?)\n\1[ \t]*$", re.S | re.M)
+
+
+def break_syntax(code: str) -> str:
+    """``code`` with a syntax error no parser misses, as a careless model makes it: the colon
+    ending its first Python block header is dropped (``def f(x) -> int``); code without
+    such a header (TypeScript, a bare expression) gets an unclosed ``(`` on a line of its own."""
+    broken, count = _HEADER.subn(r"\1", code, count=1)
+    if count:
+        return broken
+    return code.rstrip("\n") + "\n(\n"
+
+
+def _broken_reply(reply: FakeReply | str) -> FakeReply | str:
+    if isinstance(reply, str):
+        return break_syntax(reply)
+    if reply.status != 200 or not reply.text:
+        return reply  # an error or an empty answer is broken enough already
+    fenced = _FENCED.search(reply.text)
+    if fenced is None:
+        return replace(reply, text=break_syntax(reply.text))
+    code = break_syntax(fenced.group(3))
+    text = reply.text[: fenced.start(3)] + code.rstrip("\n") + reply.text[fenced.end(3) :]
+    return replace(reply, text=text)
+
+
+def break_syntax_on_attempt(
+    *attempts: int,
+    marker: str | None = None,
+    base: Rule | None = None,
+    key: Callable[[dict[str, Any]], str | None] = reference_block,
+) -> Rule:
+    """A rule answering like ``base`` (``echo_reference()`` by default), except that the
+    k-th request it answers for one unit, for every k in ``attempts`` (1-based), gets its code
+    with a syntax error (``break_syntax``).
+
+    A unit is what ``key`` says a request is for: by default its ``<reference>`` block, the
+    atom's spec, so every atom of a plan counts its own attempts. With ``marker``, only the
+    requests containing it are counted and broken; ``base`` answers the others untouched.
+    Requests answered by a script never reach the rule, so they are not counted.
+    """
+    if not attempts or min(attempts) < 1:
+        raise ValueError("attempts are 1-based: give at least one k >= 1")
+    answer = base or echo_reference()
+    wanted = frozenset(attempts)
+    seen: dict[str | None, int] = {}
+    lock = threading.Lock()
+
+    def rule(body: dict[str, Any]) -> FakeReply | str:
+        reply = answer(body)
+        if marker is not None and marker not in system_text(body) + "\n" + prompt_text(body):
+            return reply
+        unit = key(body)
+        with lock:
+            seen[unit] = seen.get(unit, 0) + 1
+            attempt = seen[unit]
+        return _broken_reply(reply) if attempt in wanted else reply
 
     return rule
 
@@ -269,6 +348,7 @@ class FakeAnthropicServer:
         self._queue: deque[FakeReply] = deque()
         self._by_marker: dict[str, deque[FakeReply]] = {}
         self._requests: list[RecordedRequest] = []
+        self._usages: dict[int, dict[str, int]] = {}
         self._seen_cache_keys: set[str] = set()
         self._seq = itertools.count(1)
         self._in_flight = 0
@@ -351,6 +431,7 @@ class FakeAnthropicServer:
             self._by_marker.clear()
             self._requests.clear()
             self._seen_cache_keys.clear()
+            self._usages.clear()
             self._max_in_flight = self._in_flight
 
     # -- observation -------------------------------------------------------------------------
@@ -362,6 +443,13 @@ class FakeAnthropicServer:
 
     def requests_with(self, marker: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.contains(marker)]
+
+    @property
+    def usages(self) -> list[dict[str, int]]:
+        """The ``usage`` of every message answered (errors bill nothing), in request order:
+        what the run was billed for, token by token."""
+        with self._lock:
+            return [dict(self._usages[seq]) for seq in sorted(self._usages)]
 
     @property
     def request_count(self) -> int:
@@ -537,6 +625,14 @@ class FakeAnthropicServer:
             else:
                 cache_write = approx_tokens(cached)
         input_tokens = max(1, approx_tokens(uncached_system + prompt_text(body)))
+        usage = {
+            "input_tokens": input_tokens,
+            "output_tokens": max(1, approx_tokens(text)),
+            "cache_creation_input_tokens": cache_write,
+            "cache_read_input_tokens": cache_read,
+        }
+        with self._lock:
+            self._usages[seq] = usage
         return {
             "id": f"msg_fake_{seq:06d}",
             "type": "message",
@@ -545,12 +641,7 @@ class FakeAnthropicServer:
             "content": [{"type": "text", "text": text}] if text else [],
             "stop_reason": reply.stop_reason,
             "stop_sequence": None,
-            "usage": {
-                "input_tokens": input_tokens,
-                "output_tokens": max(1, approx_tokens(text)),
-                "cache_creation_input_tokens": cache_write,
-                "cache_read_input_tokens": cache_read,
-            },
+            "usage": dict(usage),
         }
 
 

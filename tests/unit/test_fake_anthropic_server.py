@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import threading
@@ -16,6 +17,8 @@ import pytest
 from tests.fakes.anthropic_server import (
     FakeAnthropicServer,
     FakeReply,
+    break_syntax,
+    break_syntax_on_attempt,
     echo_reference,
     running_fake_server,
 )
@@ -353,3 +356,71 @@ def test_reset_forgets_everything(server: FakeAnthropicServer) -> None:
 def _swallow(call: Any) -> None:
     with contextlib.suppress(Exception):
         call()
+
+
+def fenced_code(payload: dict[str, Any]) -> str:
+    text = answer_text(payload)
+    assert text.startswith("```python\n") and text.endswith("\n```\n"), text
+    return text[len("```python\n") : -len("\n```\n")]
+
+
+def parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except SyntaxError:
+        return False
+    return True
+
+
+def test_break_syntax_drops_the_first_header_colon_or_leaves_a_parenthesis_open() -> None:
+    code = 'def f(x: int) -> int:\n    """Example: twice."""\n    return 2 * x\n'
+    broken = break_syntax(code)
+    assert broken == code.replace("-> int:", "-> int", 1)
+    assert parses(code) and not parses(broken)
+    assert break_syntax("x = 1\n") == "x = 1\n(\n" and not parses("x = 1\n(\n")
+    assert break_syntax("export const a = 1;").endswith("\n(\n")
+
+
+def test_break_syntax_on_attempt_counts_per_atom(server: FakeAnthropicServer) -> None:
+    server.set_default(break_syntax_on_attempt(2, 3))
+    f = "<reference>\ndef f() -> int:\n    return 1\n</reference>"
+    g = "<reference>\ndef g() -> int:\n    return 2\n</reference>"
+    answers = [fenced_code(post(server, prompt=f"attempt {n}\n{f}")[2]) for n in (1, 2)]
+    answers.append(fenced_code(post(server, prompt=f"atom g\n{g}")[2]))
+    answers += [fenced_code(post(server, prompt=f"attempt {n}\n{f}")[2]) for n in (3, 4)]
+    # f: fine, broken, broken, fine; g's first request is its own attempt 1, so it is fine.
+    assert [parses(a) for a in answers] == [True, False, True, False, True]
+    assert answers[1] == "def f() -> int\n    return 1"
+    assert [r.answered_by for r in server.requests] == ["default"] * 5
+
+
+def test_break_syntax_on_attempt_with_a_marker_and_scripts_first(
+    server: FakeAnthropicServer,
+) -> None:
+    server.set_default(break_syntax_on_attempt(1, marker="def f("))
+    server.script(FakeReply.rate_limited(retry_after=0), marker="def f(")
+    f = "<reference>\ndef f() -> int:\n    return 1\n</reference>"
+    g = "<reference>\ndef g() -> int:\n    return 2\n</reference>"
+    assert post(server, prompt=f)[0] == 429, "the script answers first and is not counted"
+    assert not parses(fenced_code(post(server, prompt=f)[2])), "attempt 1 of f is broken"
+    assert parses(fenced_code(post(server, prompt=f)[2]))
+    assert parses(fenced_code(post(server, prompt=g)[2])), "g has no marker: never broken"
+
+
+def test_break_syntax_on_attempt_breaks_the_code_of_a_custom_rule(
+    server: FakeAnthropicServer,
+) -> None:
+    server.set_default(break_syntax_on_attempt(1, base=lambda body: "def h():\n    return 3"))
+    assert fenced_code(post(server)[2]) == "def h()\n    return 3"
+    assert fenced_code(post(server)[2]) == "def h():\n    return 3"
+    with pytest.raises(ValueError):
+        break_syntax_on_attempt(0)
+
+
+def test_usages_add_up_what_was_billed(server: FakeAnthropicServer) -> None:
+    server.script("a = 1", FakeReply.rate_limited(retry_after=0), "bb = 22")
+    billed = [post(server, prompt=p)[2].get("usage") for p in ("one", "two", "three")]
+    assert billed[1] is None, "an error bills nothing"
+    assert server.usages == [billed[0], billed[2]]
+    server.reset()
+    assert server.usages == []
