@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -29,7 +29,7 @@ from activities.providers.errors import (
     ProviderTransientError,
 )
 from domain.assembly import keep_layout
-from domain.attempts import AttemptPlan, RecordedAttempt, plan_attempt
+from domain.attempts import AttemptPlan, LostAttempt, RecordedAttempt, plan_attempt
 from domain.errors import NotFoundError
 from domain.prompts import AtomBrief, DependencySnippet, PlanBrief, atom_prompt, plan_system_prompt
 from domain.status import AtomStatus, ErrorCategory, PlanStatus, WaveStatus
@@ -45,6 +45,8 @@ from persistence.graphs import wave_id_for
 from persistence.models import AtomRetryHistory, ExecutionWave
 
 _DONE = atom_repo.SETTLED
+# Besides completed and failed atoms, the ones that count as finished for their wave.
+_WAVE_SETTLED = (AtomStatus.CANCELLED, AtomStatus.SKIPPED)
 
 
 def atom_label(file_path: str, name: str | None, ordinal: int) -> str:
@@ -125,14 +127,20 @@ class GenerationActivities(UsesDeps):
             done = sum(counts.get(s, 0) for s in _DONE)
             failed = counts.get(AtomStatus.FAILED, 0)
             total = sum(counts.values())
-            finished = done + failed + counts.get(AtomStatus.CANCELLED, 0) >= total
+            # Skipped atoms (the budget ran out before them) are as final as failed ones.
+            settled = done + failed + sum(counts.get(s, 0) for s in _WAVE_SETTLED)
             values: dict[str, object] = {"completed_count": done, "failed_count": failed}
-            if finished:
+            if settled >= total:
                 values["status"] = WaveStatus.COMPLETED
-                values["finished_at"] = datetime.now(UTC)
+                # The first delivery's time stands.
+                values["finished_at"] = func.coalesce(ExecutionWave.finished_at, datetime.now(UTC))
             await session.execute(
                 update(ExecutionWave)
-                .where(ExecutionWave.id == wave_id_for(plan_id, outcome.wave_number))
+                .where(
+                    ExecutionWave.id == wave_id_for(plan_id, outcome.wave_number),
+                    # A run that was cancelled has closed its waves for good.
+                    ExecutionWave.status != WaveStatus.CANCELLED,
+                )
                 .values(**values)
             )
 
@@ -185,6 +193,10 @@ class GenerationActivities(UsesDeps):
             [RecordedAttempt(h.attempt, h.error_category, h.feedback_prompt) for h in history],
             self._config.schedule,
         )
+        if step.lost:
+            # An attempt killed by a timeout or lost with its worker could not write its own
+            # row; this one writes it, so the retry history shows every attempt.
+            await self._record_lost(atom, step.lost)
         if step.exhausted:
             # Attempts lost to timeouts used up the schedule before this delivery.
             return await self._give_up(atom, attempt, "every quality attempt was lost")
@@ -355,6 +367,29 @@ class GenerationActivities(UsesDeps):
                 },
             )
             await atom_repo.update_unsettled(session, atom.id, last_error=message[:4000])
+
+    async def _record_lost(self, atom: AtomWork, lost: Sequence[LostAttempt]) -> None:
+        async with self._sessions.begin() as session:
+            for item in lost:
+                # Keyed by (atom, round, attempt): a redelivery, or a late row of the lost
+                # attempt itself, leaves the first row as it is.
+                await atom_repo.record_failed_attempt(
+                    session,
+                    {
+                        "masterplan_id": atom.masterplan_id,
+                        "atom_id": atom.id,
+                        "round": atom.generation_round,
+                        "attempt": item.attempt,
+                        "error_category": ErrorCategory.TIMEOUT,
+                        "error_message": item.message,
+                        "feedback_prompt": item.feedback,
+                        "temperature": item.temperature,
+                        "generated_code": None,
+                        "input_tokens": 0,
+                        "output_tokens": 0,
+                        "cost_usd": Decimal(0),
+                    },
+                )
 
     async def _quality_failure(
         self,

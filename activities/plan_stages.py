@@ -21,7 +21,7 @@ from domain.atomization import Atom, AtomizationConfig, atomize_source
 from domain.errors import InvalidInputError
 from domain.graph import GraphAtom, build_dependency_graph
 from domain.prompts import PlanBrief, plan_system_prompt, skeleton_prompt
-from domain.status import AtomStatus, PlanStatus, ValidationOutcome
+from domain.status import AtomStatus, PlanStatus, ValidationOutcome, WaveStatus
 from persistence import atoms as atom_repo
 from persistence import graphs as graph_repo
 from persistence import plans as plan_repo
@@ -319,8 +319,10 @@ class PlanActivities(UsesDeps):
         async with self._sessions.begin() as session:
             plan = await plan_repo.get_plan(session, outcome.masterplan_id)
             if leftover is not None:
-                # Atoms that will never run now say why instead of staying pending.
+                # Atoms that will never run now say why instead of staying pending, and so do
+                # the waves they were in.
                 await atom_repo.settle_unfinished(session, plan.id, leftover, outcome.reason)
+                await graph_repo.settle_unfinished_waves(session, plan.id, WaveStatus.CANCELLED)
             cost, tokens_in, tokens_out = await atom_repo.plan_cost(session, plan.id)
             counts = await atom_repo.count_atoms(session, plan.id)
             done = counts.get(AtomStatus.COMPLETED, 0) + counts.get(AtomStatus.APPROVED, 0)

@@ -146,14 +146,34 @@ COMPLETION_COLUMNS = (
     "cost_usd",
     "last_error",
 )
+# What every paid attempt adds to: a regenerated atom (a reviewer's "regenerate") keeps what
+# its earlier rounds' successful attempts cost. Failed attempts are in the retry history.
+ACCUMULATED_COLUMNS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cost_usd",
+)
 _COMPLETE = (
     update(AtomicUnit)
     .where(
         AtomicUnit.id == bindparam("atom_key"),
-        # Spelled out: executemany takes no expanding NOT IN list.
+        # Spelled out: executemany takes no expanding NOT IN list. This guard is also what
+        # makes adding up safe: a completion delivered twice finds its atom settled by the
+        # first one and changes nothing.
         *(AtomicUnit.status != status for status in SETTLED),
     )
-    .values({column: bindparam(f"new_{column}") for column in COMPLETION_COLUMNS})
+    .values(
+        {
+            column: (
+                getattr(AtomicUnit, column) + bindparam(f"new_{column}")
+                if column in ACCUMULATED_COLUMNS
+                else bindparam(f"new_{column}")
+            )
+            for column in COMPLETION_COLUMNS
+        }
+    )
 )
 
 
@@ -198,7 +218,8 @@ async def complete_atoms(
     session: AsyncSession, results: Sequence[tuple[uuid.UUID, Mapping[str, Any]]]
 ) -> list[None]:
     """Store generation results (atom id, COMPLETION_COLUMNS values) in one statement,
-    leaving atoms already settled by an earlier delivery or a reviewer as they are."""
+    leaving atoms already settled by an earlier delivery or a reviewer as they are. Tokens
+    and cost (ACCUMULATED_COLUMNS) are added to what earlier rounds stored."""
     rows = [
         {"atom_key": atom_id, **{f"new_{c}": values[c] for c in COMPLETION_COLUMNS}}
         # In id order: two result batches touching the same rows (redelivered activities)

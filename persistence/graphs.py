@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.graph import DependencyEdge, DependencyGraph, EdgeType, GraphStats, RemovedEdge
-from domain.status import WaveStatus
+from domain.status import AtomStatus, WaveStatus
 from persistence.models import (
     AtomDependency,
     AtomicUnit,
@@ -180,3 +181,46 @@ async def plan_waves(session: AsyncSession, masterplan_id: uuid.UUID) -> list[Ex
         .order_by(ExecutionWave.wave_number)
     )
     return list(rows)
+
+
+def _wave_atoms(*statuses: AtomStatus) -> Any:
+    """How many atoms of the wave row being updated are in one of `statuses`."""
+    return (
+        select(func.count())
+        .where(
+            AtomicUnit.masterplan_id == ExecutionWave.masterplan_id,
+            AtomicUnit.wave_number == ExecutionWave.wave_number,
+            AtomicUnit.status.in_(statuses),
+        )
+        .scalar_subquery()
+    )
+
+
+async def settle_unfinished_waves(
+    session: AsyncSession, masterplan_id: uuid.UUID, status: WaveStatus
+) -> None:
+    """Close the waves a run that stops early leaves pending or running: `status` (or
+    completed, for a wave whose atoms all finished before the stop), a finish time, and the
+    counts their atoms reached. Call it after the unfinished atoms are settled. Waves already
+    closed are left as they are, so a redelivered call changes nothing."""
+    status_type = ExecutionWave.__table__.c.status.type
+    cut_short = _wave_atoms(
+        AtomStatus.PENDING, AtomStatus.RUNNING, AtomStatus.CANCELLED, AtomStatus.SKIPPED
+    )
+    await session.execute(
+        update(ExecutionWave)
+        .where(
+            ExecutionWave.masterplan_id == masterplan_id,
+            ExecutionWave.status.in_([WaveStatus.PENDING, WaveStatus.RUNNING]),
+        )
+        .values(
+            status=case(
+                (cut_short == 0, literal(WaveStatus.COMPLETED, status_type)),
+                else_=literal(status, status_type),
+            ),
+            finished_at=datetime.now(UTC),
+            completed_count=_wave_atoms(AtomStatus.COMPLETED, AtomStatus.APPROVED),
+            failed_count=_wave_atoms(AtomStatus.FAILED),
+        )
+        .execution_options(synchronize_session=False)
+    )

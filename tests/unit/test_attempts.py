@@ -51,3 +51,36 @@ def test_rows_of_this_or_later_attempts_are_ignored() -> None:
     ]
     plan = plan_attempt(2, history, SCHEDULE)
     assert plan.quality_attempt == 2 and plan.feedback == ("one",)
+
+
+def test_a_lost_attempt_says_what_its_row_should_hold() -> None:
+    # Attempt 1 failed on syntax, attempt 2 hit a rate limit, attempt 3 was lost: it was the
+    # second quality attempt, so it ran at the second temperature.
+    history = [
+        RecordedAttempt(1, ErrorCategory.SYNTAX, "fix the colon"),
+        RecordedAttempt(2, ErrorCategory.RATE_LIMITED, ""),
+    ]
+    plan = plan_attempt(4, history, SCHEDULE)
+    (lost,) = plan.lost
+    assert (lost.attempt, lost.quality_attempt, lost.temperature) == (3, 2, 0.5)
+    assert "timeout" in lost.message and "dead worker" in lost.message
+    assert lost.feedback == plan.feedback[1]
+    assert (plan.quality_attempt, plan.temperature) == (3, 0.3)
+
+
+def test_once_a_lost_attempt_has_its_row_the_plan_is_the_same() -> None:
+    # The next delivery finds the row the previous one wrote for the lost attempt: nothing is
+    # lost any more, and the attempt counts and reads the same.
+    before = plan_attempt(3, [RecordedAttempt(1, ErrorCategory.SYNTAX, "one")], SCHEDULE)
+    (lost,) = before.lost
+    rows = [
+        RecordedAttempt(1, ErrorCategory.SYNTAX, "one"),
+        RecordedAttempt(lost.attempt, ErrorCategory.TIMEOUT, lost.feedback),
+    ]
+    after = plan_attempt(3, rows, SCHEDULE)
+    assert after.lost == ()
+    assert (after.quality_attempt, after.temperature, after.feedback) == (
+        before.quality_attempt,
+        before.temperature,
+        before.feedback,
+    )

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import textwrap
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -17,14 +19,15 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import CancelledError
 from temporalio.worker import Replayer, Worker
 
+from activities.contracts import REVIEW_DECISION_SIGNAL, ReviewDecision
 from activities.providers import AnthropicProvider, ReferenceProvider
 from api import services
 from api.settings import Settings
 from api.worker import running_worker
 from domain.plan import validate_plan_data
-from domain.status import AtomStatus, ErrorCategory
-from persistence.models import AtomicUnit, AtomRetryHistory, MasterPlan
-from tests.fakes.anthropic_server import FakeAnthropicServer, FakeReply
+from domain.status import AtomStatus, ErrorCategory, WaveStatus
+from persistence.models import AtomicUnit, AtomRetryHistory, ExecutionWave, MasterPlan
+from tests.fakes.anthropic_server import FakeAnthropicServer, FakeReply, break_syntax_on_attempt
 from tests.plans import single_milestone_plan
 from workflows.masterplan import MasterPlanWorkflow
 from workflows.wave import WaveWorkflow
@@ -126,6 +129,18 @@ async def history_of(
             select(AtomRetryHistory)
             .where(AtomRetryHistory.atom_id == atom_id)
             .order_by(AtomRetryHistory.attempt)
+        )
+        return list(rows)
+
+
+async def waves_of(
+    sessions: async_sessionmaker[AsyncSession], plan_id: uuid.UUID
+) -> list[ExecutionWave]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(ExecutionWave)
+            .where(ExecutionWave.masterplan_id == plan_id)
+            .order_by(ExecutionWave.wave_number)
         )
         return list(rows)
 
@@ -238,29 +253,41 @@ async def test_rate_limits_use_no_quality_attempt(
     llm_worker: Worker,
     fake: FakeAnthropicServer,
 ) -> None:
+    # 429 twice and a 529, each asking for a wait far longer than the retry backoff of these
+    # tests (0.1 s); then the model breaks the syntax twice and gets it right the third time.
+    waits = [1.0, 1.0, 0.5]
     fake.script(
-        FakeReply.rate_limited(retry_after=0.2),
-        FakeReply.overloaded(retry_after=0.2),
-        BROKEN_ADD,
-        BROKEN_ADD,
-        ADD,
+        FakeReply.rate_limited(retry_after=waits[0]),
+        FakeReply.rate_limited(retry_after=waits[1]),
+        FakeReply.overloaded(retry_after=waits[2]),
         marker="def add(",
     )
+    fake.set_default(break_syntax_on_attempt(1, 2, marker="def add("))
     plan_id, handle = await run_plan(temporal_client, sessions, llm_settings, ("add", ADD))
     result = await handle.result()
     assert (result.status, result.failed_atoms) == ("completed", 0)
 
     atom = await atom_named(sessions, plan_id, "add")
-    # Two provider refusals, then the three quality attempts all still available.
+    # Three provider refusals, then the three quality attempts all still available.
     assert (atom.status, atom.attempts, atom.temperature) == (AtomStatus.COMPLETED, 3, 0.3)
+    assert atom.generated_code == ADD and atom.generated_attempt == 6
     rows = await history_of(sessions, atom.id)
     assert [r.error_category for r in rows] == [
+        ErrorCategory.RATE_LIMITED,
         ErrorCategory.RATE_LIMITED,
         ErrorCategory.RATE_LIMITED,
         ErrorCategory.SYNTAX,
         ErrorCategory.SYNTAX,
     ]
-    assert [r.temperature for r in fake.requests_with("def add(")] == [0.7, 0.7, 0.7, 0.5, 0.3]
+    requests = fake.requests_with("def add(")
+    assert [r.answered_by for r in requests] == ["marker:def add("] * 3 + ["default"] * 3
+    assert [r.temperature for r in requests] == [0.7, 0.7, 0.7, 0.7, 0.5, 0.3]
+    # retry-after honoured: each retry came no sooner than the refusal before it asked.
+    gaps = [
+        later.received_at - earlier.received_at for earlier, later in itertools.pairwise(requests)
+    ]
+    for gap, wait in zip(gaps, waits, strict=False):
+        assert gap >= wait, (gaps, waits)
     await assert_replays(temporal_client, handle, plan_id)
 
 
@@ -283,6 +310,18 @@ async def test_bad_credentials_fail_fast(
     assert atom.status == AtomStatus.FAILED
     assert "authentication" in (atom.last_error or "").lower()
     await assert_replays(temporal_client, handle, plan_id)
+
+
+LATER = textwrap.dedent(
+    '''\
+    from calc.f00 import f00
+
+
+    def later(x: int) -> int:
+        """f00, once more."""
+        return f00(x)
+    '''
+)
 
 
 def many_functions(count: int) -> list[tuple[str, str]]:
@@ -329,6 +368,7 @@ async def test_worker_restarted_mid_wave_loses_and_repeats_nothing(
     async with make_worker(temporal_client, llm_settings, sessions, fake):
         result = await handle.result()
     assert (result.status, result.completed_atoms, result.failed_atoms) == ("completed", 12, 0)
+    lost = 0
     for key, code in tasks:
         atom = await atom_named(sessions, plan_id, key)
         assert atom.generated_code == code, key
@@ -337,6 +377,25 @@ async def test_worker_restarted_mid_wave_loses_and_repeats_nothing(
             assert asked == 1, f"{key} was generated before the restart and must not be again"
         else:
             assert asked <= 2, f"{key} asked {asked} times"
+        # Every attempt before the one that generated the atom died with the first worker;
+        # the attempt after it wrote the row the lost one could not.
+        rows = await history_of(sessions, atom.id)
+        assert atom.generated_attempt is not None
+        earlier = list(range(1, atom.generated_attempt))
+        assert [r.attempt for r in rows] == earlier, key
+        schedule = [0.7, 0.5, 0.3]
+        for row in rows:
+            assert row.error_category == ErrorCategory.TIMEOUT
+            assert row.temperature == schedule[row.attempt - 1]
+            assert "lost to a timeout or a dead worker" in row.error_message
+            assert row.cost_usd == 0 and row.generated_code is None
+        if rows:
+            lost += 1
+            assert (atom.attempts, atom.temperature) == (len(rows) + 1, schedule[len(rows)])
+            # The model heard about it, too.
+            last_prompt = fake.requests_with(f"def {key}(")[-1].prompt
+            assert rows[-1].feedback_prompt in last_prompt
+    assert lost >= 1, "the restart cut at least one attempt short"
     await assert_replays(temporal_client, handle, plan_id)
 
 
@@ -347,7 +406,8 @@ async def test_budget_stops_new_atoms_and_says_why(
     llm_worker: Worker,
     fake: FakeAnthropicServer,
 ) -> None:
-    tasks = many_functions(6)
+    # A second wave too: `later` uses f00, so it waits for wave 0, where the budget runs out.
+    tasks = [*many_functions(6), ("later", LATER)]
     document = plan_document(*tasks)
     document["budget_usd"] = 0.0005  # less than two atoms cost at the estimate
     spec = validate_plan_data(document)
@@ -369,6 +429,22 @@ async def test_budget_stops_new_atoms_and_says_why(
     assert set(statuses) <= {AtomStatus.COMPLETED, AtomStatus.SKIPPED}
     assert len(fake.requests) == statuses.count(AtomStatus.COMPLETED)
     assert plan is not None and plan.status == "budget_exceeded"
+    first, *later = await waves_of(sessions, plan_id)
+    assert later, "the plan has a wave after the one the budget cut short"
+    # The wave cut short finished (its skipped atoms are settled) with what it reached; the
+    # waves it kept from running are closed too.
+    assert (first.status, first.completed_count) == (
+        WaveStatus.COMPLETED,
+        statuses.count(AtomStatus.COMPLETED),
+    )
+    assert first.completed_count < first.atom_count and first.finished_at is not None
+    for wave in later:
+        assert (wave.status, wave.completed_count, wave.started_at) == (
+            WaveStatus.CANCELLED,
+            0,
+            None,
+        )
+        assert wave.finished_at is not None
     await assert_replays(temporal_client, handle, plan_id)
 
 
@@ -400,4 +476,72 @@ async def test_cancel_stops_activities_and_marks_atoms_cancelled(
     assert statuses == {AtomStatus.CANCELLED}
     assert plan is not None and plan.status == "cancelled"
     assert len(fake.requests) == 4, "no atom was started after the cancellation"
+    waves = await waves_of(sessions, plan_id)
+    assert waves and all(
+        (w.status, w.completed_count) == (WaveStatus.CANCELLED, 0)
+        and w.started_at is not None
+        and w.finished_at is not None
+        for w in waves
+    ), [(w.wave_number, w.status, w.finished_at) for w in waves]
+    await assert_replays(temporal_client, handle, plan_id)
+
+
+def sonnet_cost(usage: dict[str, int]) -> Decimal:
+    """What the published Sonnet prices ($3 / $15 per million tokens in / out, cache writes
+    1.25x and reads 0.1x the input price) make of one message's usage."""
+    micro_usd = (
+        usage["input_tokens"] * 3
+        + usage["output_tokens"] * 15
+        + usage["cache_creation_input_tokens"] * Decimal("3.75")
+        + usage["cache_read_input_tokens"] * Decimal("0.3")
+    )
+    return Decimal(micro_usd) / 1_000_000
+
+
+async def test_regenerating_a_completed_atom_keeps_what_every_attempt_cost(
+    temporal_client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    llm_settings: Settings,
+    fake: FakeAnthropicServer,
+) -> None:
+    # Round 0: two broken answers, then a good one; needing all three attempts sends the atom
+    # to review, where a reviewer asks for it again. Round 1 succeeds at once.
+    settings = llm_settings.model_copy(
+        update={"review": llm_settings.review.model_copy(update={"mode": "plan"})}
+    )
+    fake.set_default(break_syntax_on_attempt(1, 2, marker="def add("))
+    async with make_worker(temporal_client, settings, sessions, fake):
+        plan_id, handle = await run_plan(temporal_client, sessions, settings, ("add", ADD))
+        for _ in range(600):
+            pending: list[str] = await handle.query(MasterPlanWorkflow.pending_reviews)
+            if pending:
+                break
+            await asyncio.sleep(0.05)
+        (review_id,) = pending
+        first_round = await atom_named(sessions, plan_id, "add")
+        assert (first_round.status, first_round.attempts) == (AtomStatus.COMPLETED, 3)
+        await handle.signal(
+            REVIEW_DECISION_SIGNAL,
+            ReviewDecision(review_id, "regenerate", "ada", feedback="same, once more"),
+        )
+        result = await handle.result()
+    assert (result.status, result.failed_atoms) == ("completed", 0)
+    atom = await atom_named(sessions, plan_id, "add")
+    assert (atom.status, atom.generation_round) == (AtomStatus.COMPLETED, 1)
+
+    usages = fake.usages
+    assert len(usages) == 4, "three attempts in round 0, one in round 1"
+    tolerance = Decimal("0.000001") * len(usages)  # stored to six decimals, per attempt
+    # The atom keeps both successful attempts: round 0's third and round 1's first.
+    assert abs(atom.cost_usd - sonnet_cost(usages[2]) - sonnet_cost(usages[3])) <= tolerance
+    assert atom.cost_usd > first_round.cost_usd
+    assert atom.output_tokens == usages[2]["output_tokens"] + usages[3]["output_tokens"]
+    async with sessions() as session:
+        plan = await session.get(MasterPlan, plan_id)
+    assert plan is not None
+    # The plan's totals hold every paid attempt, failed or not, of both rounds.
+    assert plan.input_tokens == sum(u["input_tokens"] for u in usages)
+    assert plan.output_tokens == sum(u["output_tokens"] for u in usages)
+    assert abs(plan.cost_usd - sum(map(sonnet_cost, usages))) <= tolerance
+    assert abs(Decimal(str(result.cost_usd)) - plan.cost_usd) <= tolerance
     await assert_replays(temporal_client, handle, plan_id)
