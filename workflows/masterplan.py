@@ -324,46 +324,79 @@ class MasterPlanWorkflow:
         workflow.upsert_search_attributes([sa.WAVE.value_set(wave.wave_number)])
         chunk = max(1, config.wave_chunk_size)
         parts = max(1, -(-wave.atom_count // chunk))
+        cap = max(1, config.max_parallel_atoms)
         # Chunks of one wave are independent, so they run side by side and share the cap on
-        # atoms in flight.
-        per_part = max(1, config.max_parallel_atoms // parts)
-        handles = []
-        for part in range(parts):
-            handles.append(
-                workflow.execute_child_workflow(
-                    WaveWorkflow.run,
-                    c.WaveInput(
-                        masterplan_id=self._masterplan_id,
-                        wave_number=wave.wave_number,
-                        part=part,
-                        offset=part * chunk,
-                        limit=chunk,
-                        max_parallel=per_part,
-                        temperatures=list(config.temperatures),
-                        initial_backoff_s=config.initial_backoff_s,
-                        max_backoff_s=config.max_backoff_s,
-                        atom_timeout_s=config.atom_timeout_s,
-                        max_provider_retries=config.max_provider_retries,
-                        heartbeat_timeout_s=config.heartbeat_timeout_s,
-                        budget_remaining_usd=(
-                            None
-                            if config.budget_usd is None
-                            else max(0.0, config.budget_usd - self._spent) / parts
-                        ),
-                        estimated_atom_cost_usd=config.estimated_atom_cost_usd,
-                    ),
-                    id=wave_workflow_id(self._masterplan_id, wave.wave_number, part, parts),
-                    parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
-                    static_summary=f"wave {wave.wave_number} part {part + 1}/{parts}",
-                )
-            )
-        results = await asyncio.gather(*handles)
-        for result in results:
-            self._completed += result.completed
-            self._failed += result.failed
-            self._skipped += result.skipped
-            self._spent += result.cost_usd
-            self._budget_exhausted = self._budget_exhausted or result.budget_exhausted
+        # atoms in flight: at most `cap` chunks at once (slots), each slot with its share of
+        # the lanes, so the lanes of all running chunks never add up to more than the cap.
+        # A slot takes the next chunk when its chunk is done.
+        slots = min(parts, cap)
+        next_part = 0
+        # Budget: a chunk gets an equal share of what is neither spent nor held by the chunks
+        # running beside it; a finished chunk gives back what it did not spend.
+        held = 0.0
+        stopped = False
+
+        async def slot(lanes: int) -> None:
+            nonlocal next_part, held, stopped
+            while next_part < parts and not stopped:
+                part = next_part
+                next_part += 1
+                share = None
+                if config.budget_usd is not None:
+                    free = max(0.0, config.budget_usd - self._spent - held)
+                    share = free / (parts - part)
+                    held += share
+                try:
+                    result = await self._run_chunk(config, wave, part, parts, lanes, share)
+                except BaseException:
+                    # The run is failing or being cancelled: start no further chunk.
+                    stopped = True
+                    raise
+                if share is not None:
+                    held -= share
+                self._completed += result.completed
+                self._failed += result.failed
+                self._skipped += result.skipped
+                self._spent += result.cost_usd
+                self._budget_exhausted = self._budget_exhausted or result.budget_exhausted
+
+        await asyncio.gather(
+            *(slot(cap // slots + (1 if n < cap % slots else 0)) for n in range(slots))
+        )
+
+    async def _run_chunk(
+        self,
+        config: c.RunConfig,
+        wave: c.WaveInfo,
+        part: int,
+        parts: int,
+        lanes: int,
+        budget: float | None,
+    ) -> c.WaveResult:
+        chunk = max(1, config.wave_chunk_size)
+        result: c.WaveResult = await workflow.execute_child_workflow(
+            WaveWorkflow.run,
+            c.WaveInput(
+                masterplan_id=self._masterplan_id,
+                wave_number=wave.wave_number,
+                part=part,
+                offset=part * chunk,
+                limit=chunk,
+                max_parallel=lanes,
+                temperatures=list(config.temperatures),
+                initial_backoff_s=config.initial_backoff_s,
+                max_backoff_s=config.max_backoff_s,
+                atom_timeout_s=config.atom_timeout_s,
+                max_provider_retries=config.max_provider_retries,
+                heartbeat_timeout_s=config.heartbeat_timeout_s,
+                budget_remaining_usd=budget,
+                estimated_atom_cost_usd=config.estimated_atom_cost_usd,
+            ),
+            id=wave_workflow_id(self._masterplan_id, wave.wave_number, part, parts),
+            parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
+            static_summary=f"wave {wave.wave_number} part {part + 1}/{parts}",
+        )
+        return result
 
     async def _finish(
         self, status: str, reason: str | None, *, files: int = 0
