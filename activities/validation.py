@@ -68,7 +68,7 @@ from domain.validation.model import CheckResult, Violation, judged, not_run
 from persistence import plans as plan_repo
 from persistence import validation_rows as rows_repo
 from persistence.models import AtomicUnit, MasterPlan, Milestone, Task
-from persistence.output import default_test_path
+from persistence.output import default_test_path, shipped_code
 
 T = TypeVar("T")
 
@@ -196,6 +196,7 @@ async def _load(session: AsyncSession, plan_id: uuid.UUID) -> _Plan:
             AtomicUnit.file_path,
             AtomicUnit.ordinal,
             AtomicUnit.name,
+            AtomicUnit.status,
             AtomicUnit.generated_code,
             AtomicUnit.spec_code,
             AtomicUnit.context,
@@ -204,7 +205,7 @@ async def _load(session: AsyncSession, plan_id: uuid.UUID) -> _Plan:
         .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
     )
     by_task: dict[uuid.UUID, list[_Atom]] = {}
-    for atom_id, task_id, path, ordinal, name, generated, spec, context in rows.all():
+    for atom_id, task_id, path, ordinal, name, status, generated, spec, context in rows.all():
         by_task.setdefault(task_id, []).append(
             _Atom(
                 atom_id,
@@ -212,7 +213,7 @@ async def _load(session: AsyncSession, plan_id: uuid.UUID) -> _Plan:
                 path,
                 ordinal,
                 name,
-                generated if generated is not None else spec,
+                shipped_code(status, generated, spec),  # what the output will hold
                 spec,
                 context or {},
             )

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.status import AtomStatus
 from persistence.atoms import SETTLED
 from persistence.models import AtomDependency, AtomicUnit, MasterPlan, Task
+from persistence.output import shipped_code
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ _DEPENDENCY_CODE = (
         AtomicUnit.file_path,
         AtomicUnit.name,
         AtomicUnit.ordinal,
+        AtomicUnit.status,
         AtomicUnit.generated_code,
         AtomicUnit.spec_code,
     )
@@ -193,10 +195,13 @@ async def start_atoms(
     for task_id, ordinal, spec in await session.execute(_FILE_SPECS, {"task_keys": task_keys}):
         files[task_id].append((ordinal, spec))
     uses: dict[uuid.UUID, list[DependencyCode]] = defaultdict(list)
-    for source, path, name, ordinal, generated, spec in await session.execute(
+    for source, path, name, ordinal, status, generated, spec in await session.execute(
         _DEPENDENCY_CODE, {"atom_keys": keys}
     ):
-        uses[source].append(DependencyCode(path, name, ordinal, generated or spec))
+        # What the project will hold: a rejected dependency is its spec, not the refused code.
+        uses[source].append(
+            DependencyCode(path, name, ordinal, shipped_code(status, generated, spec))
+        )
     await session.execute(_MARK_RUNNING, {"atom_keys": keys})
 
     def start(atom_id: uuid.UUID) -> AtomStart | None:

@@ -24,8 +24,9 @@ from api.worker import activity_config
 from domain.plan import validate_plan_data
 from domain.status import AtomStatus, ErrorCategory, WaveStatus
 from persistence import atoms as atom_repo
-from persistence.atom_work import COMPLETION_COLUMNS, complete_atoms
-from persistence.models import AtomicUnit, ExecutionWave
+from persistence.atom_work import COMPLETION_COLUMNS, complete_atoms, start_atoms
+from persistence.models import AtomDependency, AtomicUnit, ExecutionWave
+from persistence.output import project_files
 from tests.plans import single_milestone_plan, small_plan
 
 INDEPENDENT = [(f"f{i}", f"def f{i}(x: int) -> int:\n    return x + {i}\n") for i in range(3)]
@@ -252,3 +253,39 @@ async def test_a_wave_all_done_when_the_run_stops_is_completed(
     assert (first.status, first.completed_count) == (WaveStatus.COMPLETED, 1)
     assert all(w.status == WaveStatus.CANCELLED for w in later)
     assert all(w.finished_at is not None for w in (first, *later))
+
+
+async def test_a_rejected_dependency_reaches_prompts_and_output_as_its_spec(
+    sessions: async_sessionmaker[AsyncSession], plan_activities: PlanActivities
+) -> None:
+    """The reviewer refused the code: atoms generated after that (per-wave review) see the
+    dependency as the project will hold it, and the output holds the spec."""
+    plan_id, _ = await graphed_plan(sessions, plan_activities)
+    async with sessions.begin() as session:
+        atoms = list(
+            await session.scalars(select(AtomicUnit).where(AtomicUnit.masterplan_id == plan_id))
+        )
+        depended_on = {
+            d.target_atom_id
+            for d in await session.scalars(select(AtomDependency))
+            if d.source_atom_id in {a.id for a in atoms} and not d.removed
+        }
+        refused = next(a for a in atoms if a.id in depended_on)
+        refused.generated_code = "REFUSED = 'by the reviewer'\n"
+        refused.status = AtomStatus.REJECTED
+        user_ids = [
+            d.source_atom_id
+            for d in await session.scalars(
+                select(AtomDependency).where(AtomDependency.target_atom_id == refused.id)
+            )
+        ]
+    async with sessions.begin() as session:
+        starts = await start_atoms(session, user_ids)
+    seen = [dep.code for start in starts if start is not None for dep in start.dependencies]
+    assert refused.spec_code in seen
+    assert not any("REFUSED" in code for code in seen)
+
+    async with sessions() as session:
+        files = await project_files(session, plan_id, include_tests=False)
+    assert not any("REFUSED" in f.content for f in files)
+    assert any(refused.spec_code in f.content for f in files)
