@@ -51,6 +51,7 @@ from bench.cpu_usage import delta, snapshot  # noqa: E402
 from bench.figures import RunFigures, print_run, print_targets  # noqa: E402
 from bench.run_metrics import read_histories  # noqa: E402
 from bench.synthetic_plans import PlanShape, build_plan, check_plan, tapered  # noqa: E402
+from bench.temporal_floor import measure_floor  # noqa: E402
 from domain.plan import MasterPlanSpec  # noqa: E402
 from domain.status import AtomStatus  # noqa: E402
 from persistence import atoms as atom_repo  # noqa: E402
@@ -173,6 +174,22 @@ async def run_scenario(
     return figures
 
 
+async def report_floor(stack: Stack, run: RunFigures, max_parallel: int) -> None:
+    """What Temporal alone costs for the waves of `run` on this machine (bench/temporal_floor)."""
+    waves = list(run.wave_units)
+    floor_s = await measure_floor(stack.client, waves, run.latency_s, max_parallel)
+    llm_s = run.llm_bound_s
+    waves_s = run.history.wave_span_s if run.history else float("nan")
+    print(
+        f"    temporal floor          {floor_s:.2f}s for the same {len(waves)} waves with "
+        f"activities that only sleep {run.latency_s:g}s (no DB, no LLM client, no checks)\n"
+        f"                            over the {llm_s:.2f}s of LLM time: Temporal "
+        f"{floor_s - llm_s:+.2f}s, MGE's work in the waves {waves_s - floor_s:+.2f}s; "
+        f"floor/bound {(floor_s + run.fixed_s) / run.bound_s:.3f}",
+        flush=True,
+    )
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="a,b,c", help="scenarios to run, e.g. a,c")
@@ -205,6 +222,9 @@ def parse_args() -> argparse.Namespace:
         help="worker processes on the task queue (1: the in-process worker only)",
     )
     parser.add_argument("--no-bare", action="store_true", help="skip the bare asyncio runs")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip Temporal's floor for the waves of (a)"
+    )
     return parser.parse_args()
 
 
@@ -236,6 +256,8 @@ async def main() -> None:
         }
         if "a" in only:
             runs["a"] = await run_scenario(stack, "a", small, "atom", args.latency, **common)
+            if not args.no_floor:
+                await report_floor(stack, runs["a"], args.max_parallel)
         if "c" in only:
             runs["c"] = await run_scenario(stack, "c", small, "task", args.latency, **common)
         if "b" in only:
