@@ -22,6 +22,8 @@ from api.stack import temporal_binary
 from api.worker import build_worker
 from persistence import migrate
 from persistence.db import create_engine, session_factory
+from tests.fakes.anthropic_server import FakeAnthropicServer
+from tests.llm_stack import make_worker, stack_settings
 from workflows import search_attributes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -139,6 +141,31 @@ async def worker(
     w = build_worker(temporal_client, settings, sessions, {"reference": ReferenceProvider()})
     async with w:
         yield w
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnthropicServer]:
+    """The fake Anthropic Messages server, for the worker of `make_worker`."""
+    with FakeAnthropicServer() as server:
+        yield server
+
+
+@pytest.fixture
+def review_settings(settings: Settings) -> Settings:
+    """The settings of a run whose atoms may wait for review; a module whose atoms must all
+    be reviewed raises the threshold in its own fixture of this name."""
+    return stack_settings(settings)
+
+
+@pytest.fixture
+async def review_worker(
+    temporal_client: Client,
+    review_settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    fake: FakeAnthropicServer,
+) -> AsyncIterator[Worker]:
+    async with make_worker(temporal_client, review_settings, sessions, fake) as worker:
+        yield worker
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -260,20 +260,8 @@ class MasterPlanWorkflow:
     async def _regenerate(
         self, config: c.RunConfig, outcome: c.DecisionOutcome
     ) -> c.DecisionOutcome:
-        wave = c.WaveInput(
-            masterplan_id=self._masterplan_id,
-            wave_number=-1,
-            part=0,
-            offset=0,
-            limit=1,
-            max_parallel=1,
-            temperatures=list(config.temperatures),
-            initial_backoff_s=config.initial_backoff_s,
-            max_backoff_s=config.max_backoff_s,
-            atom_timeout_s=config.atom_timeout_s,
-            max_provider_retries=config.max_provider_retries,
-            heartbeat_timeout_s=config.heartbeat_timeout_s,
-        )
+        # One atom, retried as its wave retries it.
+        wave = self._wave_input(config, wave_number=-1, part=0, offset=0, limit=1, max_parallel=1)
         generated = True
         message = ""
         try:
@@ -364,6 +352,36 @@ class MasterPlanWorkflow:
             *(slot(cap // slots + (1 if n < cap % slots else 0)) for n in range(slots))
         )
 
+    def _wave_input(
+        self,
+        config: c.RunConfig,
+        *,
+        wave_number: int,
+        part: int,
+        offset: int,
+        limit: int,
+        max_parallel: int,
+        budget_remaining_usd: float | None = None,
+    ) -> c.WaveInput:
+        """Which atoms of a wave to generate, how many at once, and how: the run's attempt
+        schedule, backoff and timeouts, which also make an atom's retry policy."""
+        return c.WaveInput(
+            masterplan_id=self._masterplan_id,
+            wave_number=wave_number,
+            part=part,
+            offset=offset,
+            limit=limit,
+            max_parallel=max_parallel,
+            temperatures=list(config.temperatures),
+            initial_backoff_s=config.initial_backoff_s,
+            max_backoff_s=config.max_backoff_s,
+            atom_timeout_s=config.atom_timeout_s,
+            max_provider_retries=config.max_provider_retries,
+            heartbeat_timeout_s=config.heartbeat_timeout_s,
+            budget_remaining_usd=budget_remaining_usd,
+            estimated_atom_cost_usd=config.estimated_atom_cost_usd,
+        )
+
     async def _run_chunk(
         self,
         config: c.RunConfig,
@@ -376,21 +394,14 @@ class MasterPlanWorkflow:
         chunk = max(1, config.wave_chunk_size)
         result: c.WaveResult = await workflow.execute_child_workflow(
             WaveWorkflow.run,
-            c.WaveInput(
-                masterplan_id=self._masterplan_id,
+            self._wave_input(
+                config,
                 wave_number=wave.wave_number,
                 part=part,
                 offset=part * chunk,
                 limit=chunk,
                 max_parallel=lanes,
-                temperatures=list(config.temperatures),
-                initial_backoff_s=config.initial_backoff_s,
-                max_backoff_s=config.max_backoff_s,
-                atom_timeout_s=config.atom_timeout_s,
-                max_provider_retries=config.max_provider_retries,
-                heartbeat_timeout_s=config.heartbeat_timeout_s,
                 budget_remaining_usd=budget,
-                estimated_atom_cost_usd=config.estimated_atom_cost_usd,
             ),
             id=wave_workflow_id(self._masterplan_id, wave.wave_number, part, parts),
             parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,

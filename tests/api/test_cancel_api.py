@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import CancelledError
 
-from api.app import create_app
 from api.settings import Settings
 from domain.status import AtomStatus, WaveStatus
 from persistence.models import AtomicUnit, ExecutionWave
 from tests.fakes.anthropic_server import FakeAnthropicServer
+from tests.llm_stack import api_client, make_worker, many_functions, stack_settings
 from tests.plans import single_milestone_plan
-from tests.workflows.test_generation_with_llm import make_worker, many_functions
 
 pytestmark = pytest.mark.workflow
 
@@ -35,36 +33,19 @@ def fake() -> Iterator[FakeAnthropicServer]:
 
 @pytest.fixture
 def cancel_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            "heartbeat_every_s": 0.5,
-            "heartbeat_timeout_s": 5.0,
-            "max_parallel_atoms": 3,
-            "review": settings.review.model_copy(update={"mode": "off"}),
-        }
-    )
-
-
-@pytest.fixture
-async def http(
-    cancel_settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    temporal_client: Client,
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(cancel_settings, sessions=sessions, client=temporal_client)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mge") as client:
-        yield client
+    return stack_settings(settings, review={"mode": "off"}, max_parallel_atoms=3)
 
 
 async def test_a_running_plan_is_cancelled_through_the_api(
-    http: httpx.AsyncClient,
     temporal_client: Client,
     sessions: async_sessionmaker[AsyncSession],
     cancel_settings: Settings,
     fake: FakeAnthropicServer,
 ) -> None:
-    async with make_worker(temporal_client, cancel_settings, sessions, fake):
+    async with (
+        api_client(cancel_settings, sessions, temporal_client) as http,
+        make_worker(temporal_client, cancel_settings, sessions, fake),
+    ):
         created = await http.post(
             "/api/v2/masterplans",
             params={"provider": "anthropic"},

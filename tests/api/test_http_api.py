@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from api.app import create_app
 from api.settings import Settings
 from persistence.models import MasterPlan
+from tests.llm_stack import api_client
 from tests.plans import MODELS, small_plan
 
 pytestmark = pytest.mark.workflow
@@ -28,9 +28,7 @@ pytestmark = pytest.mark.workflow
 async def http(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], temporal_client: Client
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, sessions=sessions, client=temporal_client)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mge") as client:
+    async with api_client(settings, sessions, temporal_client) as client:
         yield client
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,33 +18,23 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from api.app import create_app
 from api.settings import Settings
 from domain.status import AtomStatus, ReviewStatus
 from persistence.models import AtomicUnit, HumanReview
 from persistence.output import project_files
 from tests.fakes.anthropic_server import FakeAnthropicServer
-from tests.workflows.test_generation_with_llm import (
-    ADD,
-    BROKEN_ADD,
-    MUL,
-    make_worker,
-    run_plan,
+from tests.llm_stack import ADD, BROKEN_MUL, MUL, api_client
+from tests.review_setup import (
+    EDITED_MUL,
+    SUB,
+    add_in_review,
+    add_mul_sub_in_review,
+    open_reviews,
+    review_row,
 )
-from tests.workflows.test_review import open_reviews
 
 pytestmark = pytest.mark.workflow
 
-BROKEN_MUL = "def mul(a: int, b: int) -> int\n    return a * b\n"
-EDITED_MUL = MUL.replace("return a * b", "return b * a")
-SUB = textwrap.dedent(
-    '''\
-    def sub(a: int, b: int) -> int:
-        """Difference of a and b."""
-        return a - b
-    '''
-)
-GENERATED_SUB = SUB.replace("return a - b", "return a + -b")
 NEG = textwrap.dedent(
     '''\
     def neg(a: int) -> int:
@@ -55,35 +45,8 @@ NEG = textwrap.dedent(
 REGENERATED_NEG = NEG.replace("return -a", "return 0 - a")
 MISSING = "00000000-0000-0000-0000-000000000000"
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropicServer]:
-    with FakeAnthropicServer() as server:
-        yield server
-
-
-@pytest.fixture
-def review_settings(settings: Settings) -> Settings:
-    # First attempts score 0.9, a second attempt 0.75, a failed atom is critical: under
-    # this threshold every atom of the plan is reviewed, at three different priorities.
-    return settings.model_copy(
-        update={
-            "review": settings.review.model_copy(update={"threshold": 0.95}),
-            "heartbeat_every_s": 0.5,
-            "heartbeat_timeout_s": 5.0,
-        }
-    )
-
-
-@pytest.fixture
-async def review_worker(
-    temporal_client: Client,
-    review_settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    fake: FakeAnthropicServer,
-) -> AsyncIterator[Worker]:
-    async with make_worker(temporal_client, review_settings, sessions, fake) as worker:
-        yield worker
+# The run, its handle, and the id of each atom's review by the atom's name.
+FourReviews = tuple[uuid.UUID, WorkflowHandle, dict[str, str]]  # type: ignore[type-arg]
 
 
 @pytest.fixture
@@ -92,28 +55,23 @@ async def http(
     sessions: async_sessionmaker[AsyncSession],
     temporal_client: Client,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(review_settings, sessions=sessions, client=temporal_client)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mge") as client:
+    async with api_client(review_settings, sessions, temporal_client) as client:
         yield client
 
 
+@pytest.fixture
 async def four_reviews(
-    client: Client,
+    temporal_client: Client,
     sessions: async_sessionmaker[AsyncSession],
-    settings: Settings,
+    review_settings: Settings,
+    review_worker: Worker,
     fake: FakeAnthropicServer,
-) -> tuple[uuid.UUID, WorkflowHandle, dict[str, str]]:  # type: ignore[type-arg]
+) -> FourReviews:
     """A run waiting for four reviews: add failed (critical), mul needed two attempts
-    (medium), sub and neg passed at once (high). Returns review ids by atom name."""
-    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
-    fake.script(BROKEN_MUL, MUL, marker="def mul(")
-    fake.script(GENERATED_SUB, marker="def sub(")
-    fake.script(NEG, REGENERATED_NEG, marker="def neg(")
-    plan_id, handle = await run_plan(
-        client, sessions, settings, ("add", ADD), ("mul", MUL), ("sub", SUB), ("neg", NEG)
+    (medium), sub and neg passed at once (high). Gives review ids by atom name."""
+    plan_id, handle = await add_mul_sub_in_review(
+        temporal_client, sessions, review_settings, fake, ("neg", NEG, (NEG, REGENERATED_NEG))
     )
-    await open_reviews(handle, 4)
     async with sessions() as session:
         rows = await session.execute(
             select(AtomicUnit.name, HumanReview.id)
@@ -125,13 +83,6 @@ async def four_reviews(
     return plan_id, handle, ids
 
 
-async def review_of(sessions: async_sessionmaker[AsyncSession], review_id: str) -> HumanReview:
-    async with sessions() as session:
-        review = await session.get(HumanReview, uuid.UUID(review_id))
-    assert review is not None
-    return review
-
-
 def names(body: dict[str, Any], ids: dict[str, str]) -> list[str]:
     by_id = {v: k for k, v in ids.items()}
     return [by_id[item["id"]] for item in body["items"]]
@@ -139,13 +90,10 @@ def names(body: dict[str, Any], ids: dict[str, str]) -> list[str]:
 
 async def test_queue_sorts_searches_filters_and_counts(
     http: httpx.AsyncClient,
-    temporal_client: Client,
     sessions: async_sessionmaker[AsyncSession],
-    review_settings: Settings,
-    review_worker: Worker,
-    fake: FakeAnthropicServer,
+    four_reviews: FourReviews,
 ) -> None:
-    plan_id, handle, ids = await four_reviews(temporal_client, sessions, review_settings, fake)
+    plan_id, handle, ids = four_reviews
     # Queued in one statement, the reviews share a timestamp; spread them out, and give neg
     # the lowest score, so that each sort order is a different permutation.
     now = datetime.now(UTC)
@@ -226,7 +174,7 @@ async def test_queue_sorts_searches_filters_and_counts(
     }
     assert (figures["pending"], figures["approved"], figures["total"]) == (4, 0, 4)
     assert figures["by_level"] == {"critical": 1, "low": 0, "medium": 1, "high": 2}
-    scores = [(await review_of(sessions, ids[n])).confidence for n in ("add", "mul", "sub", "neg")]
+    scores = [(await review_row(sessions, ids[n])).confidence for n in ("add", "mul", "sub", "neg")]
     assert None not in scores and scores[3] == 0.1
     assert figures["mean_confidence"] == round(sum(s for s in scores if s is not None) / 4, 4)
     oldest = datetime.fromisoformat(figures["oldest_pending"])
@@ -236,13 +184,11 @@ async def test_queue_sorts_searches_filters_and_counts(
 
 async def test_decisions_and_assignment(
     http: httpx.AsyncClient,
-    temporal_client: Client,
     sessions: async_sessionmaker[AsyncSession],
-    review_settings: Settings,
-    review_worker: Worker,
     fake: FakeAnthropicServer,
+    four_reviews: FourReviews,
 ) -> None:
-    plan_id, handle, ids = await four_reviews(temporal_client, sessions, review_settings, fake)
+    plan_id, handle, ids = four_reviews
 
     assigned = await http.post(f"/api/v2/review/{ids['mul']}/assign", json={"assignee": "grace"})
     assert assigned.status_code == 202
@@ -270,7 +216,7 @@ async def test_decisions_and_assignment(
     result = await handle.result()
     assert (result.status, result.failed_atoms) == ("completed", 0)
 
-    add, mul, sub, neg = [await review_of(sessions, ids[n]) for n in ("add", "mul", "sub", "neg")]
+    add, mul, sub, neg = [await review_row(sessions, ids[n]) for n in ("add", "mul", "sub", "neg")]
     assert (add.status, add.action, add.reviewer) == (ReviewStatus.APPROVED, "approve", "ada")
     assert (mul.status, mul.edited_code, mul.reviewer, mul.assigned_to) == (
         ReviewStatus.EDITED,
@@ -312,7 +258,7 @@ async def test_decisions_and_assignment(
     assert again.status_code == 409 and "not pending" in again.json()["detail"]
     late = await http.post(f"/api/v2/review/{ids['sub']}/assign", json={"assignee": "bob"})
     assert late.status_code == 409
-    assert (await review_of(sessions, ids["sub"])).assigned_to is None
+    assert (await review_row(sessions, ids["sub"])).assigned_to is None
 
 
 async def test_bad_input_is_refused_and_writes_nothing(
@@ -323,10 +269,8 @@ async def test_bad_input_is_refused_and_writes_nothing(
     review_worker: Worker,
     fake: FakeAnthropicServer,
 ) -> None:
-    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
-    _, handle = await run_plan(temporal_client, sessions, review_settings, ("add", ADD))
-    (review_id,) = await open_reviews(handle, 1)
-    before = await review_of(sessions, review_id)
+    _, handle, review_id = await add_in_review(temporal_client, sessions, review_settings, fake)
+    before = await review_row(sessions, review_id)
     url = f"/api/v2/review/{review_id}"
 
     refused = [
@@ -365,7 +309,7 @@ async def test_bad_input_is_refused_and_writes_nothing(
     ]
     assert all(r.json()["detail"] for r, _ in refused), "each refusal says why"
 
-    after = await review_of(sessions, review_id)
+    after = await review_row(sessions, review_id)
     fields = ("status", "edited_code", "reviewer", "assigned_to", "feedback", "action", "message")
     assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
     assert after.status == ReviewStatus.PENDING and after.edited_code is None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -23,45 +23,9 @@ from api.settings import Settings
 from domain.status import AtomStatus, ReviewStatus
 from persistence.models import AtomicUnit, HumanReview
 from tests.fakes.anthropic_server import FakeAnthropicServer
-from tests.workflows.test_generation_with_llm import ADD, BROKEN_ADD, MUL, make_worker, run_plan
-from tests.workflows.test_review import open_reviews
+from tests.review_setup import EDITED_MUL, SUB, add_mul_sub_in_review
 
 pytestmark = pytest.mark.workflow
-
-BROKEN_MUL = "def mul(a: int, b: int) -> int\n    return a * b\n"
-EDITED_MUL = MUL.replace("return a * b", "return b * a")
-SUB = 'def sub(a: int, b: int) -> int:\n    """Difference of a and b."""\n    return a - b\n'
-GENERATED_SUB = SUB.replace("return a - b", "return a + -b")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropicServer]:
-    with FakeAnthropicServer() as server:
-        yield server
-
-
-@pytest.fixture
-def review_settings(settings: Settings) -> Settings:
-    # add fails (critical), mul needs a second attempt (0.75), sub passes at once (0.9):
-    # under this threshold all three wait for review.
-    return settings.model_copy(
-        update={
-            "review": settings.review.model_copy(update={"threshold": 0.95}),
-            "heartbeat_every_s": 0.5,
-            "heartbeat_timeout_s": 5.0,
-        }
-    )
-
-
-@pytest.fixture
-async def review_worker(
-    temporal_client: Client,
-    review_settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    fake: FakeAnthropicServer,
-) -> AsyncIterator[Worker]:
-    async with make_worker(temporal_client, review_settings, sessions, fake) as worker:
-        yield worker
 
 
 @pytest.fixture
@@ -90,13 +54,7 @@ async def test_list_show_approve_edit_reject(
     stack_env: dict[str, str],
     tmp_path: Path,
 ) -> None:
-    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
-    fake.script(BROKEN_MUL, MUL, marker="def mul(")
-    fake.script(GENERATED_SUB, marker="def sub(")
-    plan_id, handle = await run_plan(
-        temporal_client, sessions, review_settings, ("add", ADD), ("mul", MUL), ("sub", SUB)
-    )
-    await open_reviews(handle, 3)
+    plan_id, handle = await add_mul_sub_in_review(temporal_client, sessions, review_settings, fake)
 
     listed = await mge(stack_env, "review", "list", "--plan", str(plan_id), "--json")
     assert listed.exit_code == 0, listed.output

@@ -11,7 +11,6 @@ import asyncio
 import os
 import textwrap
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,20 +18,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
 
-from activities.providers import AnthropicProvider, ReferenceProvider
-from api import services
 from api.settings import Settings
 from api.worker import running_worker
-from domain.plan import validate_plan_data
 from domain.status import ReviewStatus
 from persistence.models import AtomicUnit, HumanReview
 from persistence.output import project_files
 from tests.browser.harness import running_api
 from tests.fakes.anthropic_server import FakeAnthropicServer
-from tests.plans import single_milestone_plan
+from tests.llm_stack import BROKEN_ADD, BROKEN_MUL, MUL, fake_provider, run_plan, stack_settings
 from tests.temporal_cli import signal_review_decision
-from tests.workflows.test_generation_with_llm import BROKEN_ADD, MUL
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext
@@ -47,7 +43,6 @@ ADD = textwrap.dedent(
         return a + b
     '''
 )
-BROKEN_MUL = "def mul(a: int, b: int) -> int\n    return a * b\n"
 EDITED_MUL = textwrap.dedent(
     '''\
     def mul(a: int, b: int) -> int:
@@ -57,44 +52,14 @@ EDITED_MUL = textwrap.dedent(
 )
 REVIEWER = "Grace Hopper"
 WAIT_S = 120.0
-
-
-def plan_document() -> dict[str, object]:
-    return single_milestone_plan("calc-review", ("add", ADD), ("mul", MUL))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropicServer]:
-    with FakeAnthropicServer() as server:
-        yield server
+TASKS = (("add", ADD), ("mul", MUL))
 
 
 @pytest.fixture
 def review_settings(settings: Settings) -> Settings:
     # A first attempt that passes scores 0.9 (no integration tests ran); an atom that needed
     # a second attempt scores 0.75. The threshold sits between them.
-    return settings.model_copy(
-        update={
-            "review": settings.review.model_copy(update={"threshold": 0.8}),
-            "heartbeat_every_s": 0.5,
-            "heartbeat_timeout_s": 5.0,
-        }
-    )
-
-
-@pytest.fixture
-async def llm_worker(
-    temporal_client: Client,
-    review_settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    fake: FakeAnthropicServer,
-) -> AsyncIterator[None]:
-    provider = AnthropicProvider(
-        api_key="sk-ant-test-key", model="claude-sonnet-4-6", base_url=fake.base_url
-    )
-    providers = {"anthropic": provider, "reference": ReferenceProvider()}
-    async with running_worker(temporal_client, review_settings, sessions, providers):
-        yield
+    return stack_settings(settings, review={"threshold": 0.8})
 
 
 async def pending_reviews(sessions: async_sessionmaker[AsyncSession], plan_id: uuid.UUID) -> int:
@@ -140,7 +105,7 @@ async def test_reviewer_approves_one_atom_and_edits_another(
     sessions: async_sessionmaker[AsyncSession],
     database_url: str,
     review_settings: Settings,
-    llm_worker: None,
+    review_worker: Worker,
     fake: FakeAnthropicServer,
     browser_context: BrowserContext,
     tmp_path: Path,
@@ -149,10 +114,8 @@ async def test_reviewer_approves_one_atom_and_edits_another(
 
     fake.script(BROKEN_ADD, ADD, marker="def add(")
     fake.script(BROKEN_MUL, MUL, marker="def mul(")
-    spec = validate_plan_data(plan_document())
-    plan_id = await services.import_plan(sessions, spec, provider="anthropic")
-    handle = await services.start_run(
-        temporal_client, sessions, plan_id, review_settings.temporal.task_queue
+    plan_id, handle = await run_plan(
+        temporal_client, sessions, review_settings, *TASKS, name="calc-review"
     )
     await wait_for_reviews(sessions, plan_id, handle, expected=2)
     shots = screenshot_dir(tmp_path)
@@ -264,20 +227,13 @@ async def test_issue_scenario_page_approval_and_cli_regeneration(
     signal`; the run completes and the output holds the regenerated code."""
     from playwright.async_api import expect
 
-    default_settings = settings.model_copy(
-        update={"heartbeat_every_s": 0.5, "heartbeat_timeout_s": 5.0}
-    )
-    provider = AnthropicProvider(
-        api_key="sk-ant-test-key", model="claude-sonnet-4-6", base_url=fake.base_url
-    )
+    default_settings = stack_settings(settings)
     fake.script(BROKEN_ADD, BROKEN_ADD, ADD, marker="def add(")
     fake.script(BROKEN_MUL, BROKEN_MUL, MUL, REGENERATED_MUL, marker="def mul(")
-    providers = {"anthropic": provider}
+    providers = {"anthropic": fake_provider(fake)}
     async with running_worker(temporal_client, default_settings, sessions, providers):
-        spec = validate_plan_data(plan_document())
-        plan_id = await services.import_plan(sessions, spec, provider="anthropic")
-        handle = await services.start_run(
-            temporal_client, sessions, plan_id, default_settings.temporal.task_queue
+        plan_id, handle = await run_plan(
+            temporal_client, sessions, default_settings, *TASKS, name="calc-review"
         )
         await wait_for_reviews(sessions, plan_id, handle, expected=2)
         async with sessions() as session:

@@ -5,86 +5,40 @@ quality attempt, permanent errors that fail fast, and a worker restarted mid-wav
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import textwrap
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import CancelledError
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
 from activities.contracts import REVIEW_DECISION_SIGNAL, ReviewDecision
-from activities.providers import AnthropicProvider, ReferenceProvider
 from api import services
 from api.settings import Settings
-from api.worker import running_worker
 from domain.plan import validate_plan_data
 from domain.status import AtomStatus, ErrorCategory, WaveStatus
-from persistence.models import AtomicUnit, AtomRetryHistory, ExecutionWave, MasterPlan
+from persistence.models import AtomicUnit, MasterPlan
 from tests.fakes.anthropic_server import FakeAnthropicServer, FakeReply, break_syntax_on_attempt
-from tests.plans import single_milestone_plan
-from workflows.masterplan import MasterPlanWorkflow
-from workflows.wave import WaveWorkflow
+from tests.llm_stack import (
+    ADD,
+    BROKEN_ADD,
+    MUL,
+    assert_replays,
+    make_worker,
+    many_functions,
+    plan_document,
+    run_plan,
+    with_review,
+)
+from tests.review_setup import open_reviews
+from tests.rows import atom_named, history_of, waves_of
 
 pytestmark = pytest.mark.workflow
-
-ADD = textwrap.dedent(
-    '''\
-    def add(a: int, b: int) -> int:
-        """Sum of a and b."""
-        return a + b
-    '''
-)
-BROKEN_ADD = "def add(a: int, b: int) -> int\n    return a + b\n"
-MUL = textwrap.dedent(
-    '''\
-    def mul(a: int, b: int) -> int:
-        """Product of a and b."""
-        return a * b
-    '''
-)
-
-
-def plan_document(*tasks: tuple[str, str]) -> dict[str, object]:
-    return single_milestone_plan("calc", *tasks)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropicServer]:
-    with FakeAnthropicServer() as server:
-        yield server
-
-
-@pytest.fixture
-def llm_settings(settings: Settings) -> Settings:
-    # These tests are about generation; the review step has tests of its own.
-    return settings.model_copy(
-        update={
-            "heartbeat_every_s": 0.5,
-            "heartbeat_timeout_s": 5.0,
-            "max_parallel_atoms": 4,
-            "review": settings.review.model_copy(update={"mode": "off"}),
-        }
-    )
-
-
-def make_worker(
-    client: Client,
-    settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    fake: FakeAnthropicServer,
-) -> contextlib.AbstractAsyncContextManager[Worker]:
-    provider = AnthropicProvider(
-        api_key="sk-ant-test-key", model="claude-sonnet-4-6", base_url=fake.base_url
-    )
-    providers = {"anthropic": provider, "reference": ReferenceProvider()}
-    return running_worker(client, settings, sessions, providers)
 
 
 @pytest.fixture
@@ -96,62 +50,6 @@ async def llm_worker(
 ) -> AsyncIterator[Worker]:
     async with make_worker(temporal_client, llm_settings, sessions, fake) as worker:
         yield worker
-
-
-async def run_plan(
-    client: Client,
-    sessions: async_sessionmaker[AsyncSession],
-    settings: Settings,
-    *tasks: tuple[str, str],
-) -> tuple[uuid.UUID, WorkflowHandle]:  # type: ignore[type-arg]
-    spec = validate_plan_data(plan_document(*tasks))
-    plan_id = await services.import_plan(sessions, spec, provider="anthropic")
-    handle = await services.start_run(client, sessions, plan_id, settings.temporal.task_queue)
-    return plan_id, handle
-
-
-async def atom_named(
-    sessions: async_sessionmaker[AsyncSession], plan_id: uuid.UUID, name: str
-) -> AtomicUnit:
-    async with sessions() as session:
-        atom = await session.scalar(
-            select(AtomicUnit).where(AtomicUnit.masterplan_id == plan_id, AtomicUnit.name == name)
-        )
-    assert atom is not None
-    return atom
-
-
-async def history_of(
-    sessions: async_sessionmaker[AsyncSession], atom_id: uuid.UUID
-) -> list[AtomRetryHistory]:
-    async with sessions() as session:
-        rows = await session.scalars(
-            select(AtomRetryHistory)
-            .where(AtomRetryHistory.atom_id == atom_id)
-            .order_by(AtomRetryHistory.attempt)
-        )
-        return list(rows)
-
-
-async def waves_of(
-    sessions: async_sessionmaker[AsyncSession], plan_id: uuid.UUID
-) -> list[ExecutionWave]:
-    async with sessions() as session:
-        rows = await session.scalars(
-            select(ExecutionWave)
-            .where(ExecutionWave.masterplan_id == plan_id)
-            .order_by(ExecutionWave.wave_number)
-        )
-        return list(rows)
-
-
-async def assert_replays(client: Client, handle: WorkflowHandle, plan_id: uuid.UUID) -> None:  # type: ignore[type-arg]
-    replayer = Replayer(workflows=[MasterPlanWorkflow, WaveWorkflow])
-    await replayer.replay_workflow(await handle.fetch_history())
-    async for execution in client.list_workflows(f'MgeMasterPlanId = "{plan_id}"'):
-        if execution.id != handle.id:
-            child = client.get_workflow_handle(execution.id)
-            await replayer.replay_workflow(await child.fetch_history())
 
 
 async def test_success_on_the_first_attempt(
@@ -322,16 +220,6 @@ LATER = textwrap.dedent(
         return f00(x)
     '''
 )
-
-
-def many_functions(count: int) -> list[tuple[str, str]]:
-    return [
-        (
-            f"f{i:02d}",
-            f'def f{i:02d}(x: int) -> int:\n    """Step {i}."""\n    return x + {i}\n',
-        )
-        for i in range(count)
-    ]
 
 
 async def test_worker_restarted_mid_wave_loses_and_repeats_nothing(
@@ -506,18 +394,11 @@ async def test_regenerating_a_completed_atom_keeps_what_every_attempt_cost(
 ) -> None:
     # Round 0: two broken answers, then a good one; needing all three attempts sends the atom
     # to review, where a reviewer asks for it again. Round 1 succeeds at once.
-    settings = llm_settings.model_copy(
-        update={"review": llm_settings.review.model_copy(update={"mode": "plan"})}
-    )
+    settings = with_review(llm_settings, mode="plan")
     fake.set_default(break_syntax_on_attempt(1, 2, marker="def add("))
     async with make_worker(temporal_client, settings, sessions, fake):
         plan_id, handle = await run_plan(temporal_client, sessions, settings, ("add", ADD))
-        for _ in range(600):
-            pending: list[str] = await handle.query(MasterPlanWorkflow.pending_reviews)
-            if pending:
-                break
-            await asyncio.sleep(0.05)
-        (review_id,) = pending
+        (review_id,) = await open_reviews(handle, 1)
         first_round = await atom_named(sessions, plan_id, "add")
         assert (first_round.status, first_round.attempts) == (AtomStatus.COMPLETED, 3)
         await handle.signal(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -24,17 +24,10 @@ from persistence.atoms import plan_cost
 from persistence.models import AtomicUnit, HumanReview
 from persistence.output import project_files
 from tests.fakes.anthropic_server import FakeAnthropicServer, FakeReply, approx_tokens
+from tests.llm_stack import ADD, BROKEN_ADD, MUL, assert_replays, make_worker, run_plan, with_review
+from tests.review_setup import add_in_review, open_reviews, review_row
+from tests.rows import atom_named, history_of
 from tests.temporal_cli import signal_review_decision
-from tests.workflows.test_generation_with_llm import (
-    ADD,
-    BROKEN_ADD,
-    MUL,
-    assert_replays,
-    atom_named,
-    history_of,
-    make_worker,
-    run_plan,
-)
 from workflows import search_attributes
 from workflows.masterplan import MasterPlanWorkflow
 
@@ -43,37 +36,6 @@ pytestmark = pytest.mark.workflow
 FIXED_ADD = ADD.replace("return a + b", "return b + a")
 UNRESOLVED_ADD = ADD.replace("return a + b", "return a + b + offset")
 EVAL_ADD = ADD.replace("return a + b", 'return eval(f"{a} + {b}")')
-
-
-@pytest.fixture
-def fake() -> AsyncIterator[FakeAnthropicServer]:  # type: ignore[misc]
-    with FakeAnthropicServer() as server:
-        yield server
-
-
-@pytest.fixture
-def review_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"heartbeat_every_s": 0.5, "heartbeat_timeout_s": 5.0})
-
-
-@pytest.fixture
-async def review_worker(
-    temporal_client: Client,
-    review_settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    fake: FakeAnthropicServer,
-) -> AsyncIterator[Worker]:
-    async with make_worker(temporal_client, review_settings, sessions, fake) as worker:
-        yield worker
-
-
-async def open_reviews(handle: WorkflowHandle, count: int) -> list[str]:  # type: ignore[type-arg]
-    for _ in range(600):
-        pending: list[str] = await handle.query(MasterPlanWorkflow.pending_reviews)
-        if len(pending) >= count:
-            return pending
-        await asyncio.sleep(0.05)
-    raise AssertionError("the run never asked for review")
 
 
 async def decision_applied(
@@ -86,13 +48,6 @@ async def decision_applied(
             return review
         await asyncio.sleep(0.05)
     raise AssertionError(f"no decision saying {text!r}: {review.message!r}")
-
-
-async def review_row(sessions: async_sessionmaker[AsyncSession], review_id: str) -> HumanReview:
-    async with sessions() as session:
-        review = await session.get(HumanReview, uuid.UUID(review_id))
-    assert review is not None
-    return review
 
 
 async def test_failed_atom_waits_for_approval_and_stale_decisions_are_ignored(
@@ -148,9 +103,9 @@ async def test_edit_is_revalidated_before_it_is_accepted(
     review_worker: Worker,
     fake: FakeAnthropicServer,
 ) -> None:
-    fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
-    plan_id, handle = await run_plan(temporal_client, sessions, review_settings, ("add", ADD))
-    (review_id,) = await open_reviews(handle, 1)
+    plan_id, handle, review_id = await add_in_review(
+        temporal_client, sessions, review_settings, fake
+    )
     state = SimpleNamespace(sessions=sessions, client=temporal_client)
 
     queued = await review_row(sessions, review_id)
@@ -247,9 +202,7 @@ async def test_rejected_code_stays_out_of_the_output(
     fake: FakeAnthropicServer,
 ) -> None:
     # A second attempt scores 0.75: under this threshold, so the generated code is reviewed.
-    settings = review_settings.model_copy(
-        update={"review": review_settings.review.model_copy(update={"threshold": 0.8})}
-    )
+    settings = with_review(review_settings, threshold=0.8)
     fake.script(BROKEN_ADD, FIXED_ADD, marker="def add(")
     fake.script(MUL, marker="def mul(")
     async with make_worker(temporal_client, settings, sessions, fake):
@@ -283,9 +236,7 @@ async def test_review_advice_is_counted_in_the_plan_cost(
     review_settings: Settings,
     fake: FakeAnthropicServer,
 ) -> None:
-    settings = review_settings.model_copy(
-        update={"review": review_settings.review.model_copy(update={"llm_advice": True})}
-    )
+    settings = with_review(review_settings, llm_advice=True)
     advice = FakeReply.answer("- the signature lacks its colon after the return annotation")
     fake.script(advice, marker="You review one small piece")
     fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, FakeReply.code(FIXED_ADD), marker="def add(")
@@ -347,13 +298,7 @@ async def test_review_deadline_applies_its_policy(
     review_settings: Settings,
     fake: FakeAnthropicServer,
 ) -> None:
-    settings = review_settings.model_copy(
-        update={
-            "review": review_settings.review.model_copy(
-                update={"timeout_s": 24 * 3600.0, "deadline_policy": policy}
-            )
-        }
-    )
+    settings = with_review(review_settings, timeout_s=24 * 3600.0, deadline_policy=policy)
     fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
     client = skipping_env.client
     async with make_worker(client, settings, sessions, fake):
@@ -395,9 +340,7 @@ async def test_per_wave_review_holds_back_the_waves_that_depend_on_it(
     review_settings: Settings,
     fake: FakeAnthropicServer,
 ) -> None:
-    settings = review_settings.model_copy(
-        update={"review": review_settings.review.model_copy(update={"mode": "wave"})}
-    )
+    settings = with_review(review_settings, mode="wave")
     fake.script(BROKEN_ADD, BROKEN_ADD, BROKEN_ADD, marker="def add(")
     fake.script(TWICE, marker="def twice(")
     async with make_worker(temporal_client, settings, sessions, fake):
@@ -422,9 +365,7 @@ async def test_reviews_carry_rule_and_model_suggestions(
     review_settings: Settings,
     fake: FakeAnthropicServer,
 ) -> None:
-    settings = review_settings.model_copy(
-        update={"review": review_settings.review.model_copy(update={"llm_advice": True})}
-    )
+    settings = with_review(review_settings, llm_advice=True)
     fake.script(
         FakeReply.answer("- the signature lacks its colon"), marker="You review one small piece"
     )

@@ -25,9 +25,10 @@ from domain.plan import validate_plan_data
 from domain.status import AtomStatus, ErrorCategory, WaveStatus
 from persistence import atoms as atom_repo
 from persistence.atom_work import COMPLETION_COLUMNS, complete_atoms, start_atoms
-from persistence.models import AtomDependency, AtomicUnit, ExecutionWave
+from persistence.models import AtomDependency, AtomicUnit
 from persistence.output import project_files
 from tests.plans import single_milestone_plan, small_plan
+from tests.rows import waves_of
 
 INDEPENDENT = [(f"f{i}", f"def f{i}(x: int) -> int:\n    return x + {i}\n") for i in range(3)]
 
@@ -80,18 +81,6 @@ def result(cost: str, input_tokens: int, output_tokens: int) -> dict[str, object
     }
     assert set(values) == set(COMPLETION_COLUMNS)
     return values
-
-
-async def waves(
-    sessions: async_sessionmaker[AsyncSession], plan_id: uuid.UUID
-) -> list[ExecutionWave]:
-    async with sessions() as session:
-        rows = await session.scalars(
-            select(ExecutionWave)
-            .where(ExecutionWave.masterplan_id == plan_id)
-            .order_by(ExecutionWave.wave_number)
-        )
-        return list(rows)
 
 
 async def test_atom_cost_adds_up_across_rounds_and_a_redelivery_counts_once(
@@ -173,11 +162,11 @@ async def test_a_wave_whose_last_atoms_were_skipped_is_finished(
     await env.run(generation.skip_atoms, skip)
     outcome = c.WaveOutcome(str(plan_id), number, 1, 0)
     await env.run(generation.finish_wave, outcome)
-    wave = (await waves(sessions, plan_id))[number]
+    wave = (await waves_of(sessions, plan_id))[number]
     assert (wave.status, wave.completed_count, wave.failed_count) == (WaveStatus.COMPLETED, 1, 0)
     assert wave.started_at is not None and wave.finished_at is not None
     await env.run(generation.finish_wave, outcome)  # redelivered
-    again = (await waves(sessions, plan_id))[number]
+    again = (await waves_of(sessions, plan_id))[number]
     assert (again.status, again.completed_count, again.finished_at) == (
         WaveStatus.COMPLETED,
         1,
@@ -209,7 +198,7 @@ async def test_a_cancelled_run_closes_its_unfinished_waves_once(
     outcome = c.RunOutcome(str(plan_id), "cancelled", "cancelled on request")
     totals = await env.run(plan_activities.finish_run, outcome)
     assert totals.completed == 1
-    closed = await waves(sessions, plan_id)
+    closed = await waves_of(sessions, plan_id)
     assert [(w.status, w.completed_count) for w in closed] == [
         (WaveStatus.CANCELLED, 1),
         (WaveStatus.CANCELLED, 0),
@@ -220,7 +209,7 @@ async def test_a_cancelled_run_closes_its_unfinished_waves_once(
     # Redelivered, and a late finish_wave of the cancelled wave: nothing changes.
     await env.run(plan_activities.finish_run, outcome)
     await env.run(generation.finish_wave, c.WaveOutcome(str(plan_id), 0, 1, 0))
-    again = await waves(sessions, plan_id)
+    again = await waves_of(sessions, plan_id)
     assert [(w.status, w.completed_count, w.finished_at) for w in again] == [
         (w.status, w.completed_count, w.finished_at) for w in closed
     ]
@@ -249,7 +238,7 @@ async def test_a_wave_all_done_when_the_run_stops_is_completed(
         await complete_atoms(session, [(uuid.UUID(part.atoms[0].atom_id), result("0.1", 1, 1))])
     outcome = c.RunOutcome(str(plan_id), "cancelled", "cancelled on request")
     await env.run(plan_activities.finish_run, outcome)
-    first, *later = await waves(sessions, plan_id)
+    first, *later = await waves_of(sessions, plan_id)
     assert (first.status, first.completed_count) == (WaveStatus.COMPLETED, 1)
     assert all(w.status == WaveStatus.CANCELLED for w in later)
     assert all(w.finished_at is not None for w in (first, *later))

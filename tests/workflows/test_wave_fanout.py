@@ -19,32 +19,21 @@ from domain.plan import validate_plan_data
 from domain.status import AtomStatus, WaveStatus
 from persistence.models import AtomicUnit
 from tests.fakes.anthropic_server import FakeAnthropicServer
-from tests.workflows.test_generation_with_llm import (
-    assert_replays,
-    fake,
-    llm_settings,
-    make_worker,
-    many_functions,
-    plan_document,
-    run_plan,
-    waves_of,
-)
+from tests.llm_stack import assert_replays, make_worker, many_functions, plan_document, run_plan
+from tests.rows import rows_of, waves_of
 
 pytestmark = pytest.mark.workflow
-
-__all__ = ["fake", "llm_settings"]  # fixtures, shared with the generation tests
 
 
 async def plan_atoms(
     sessions: async_sessionmaker[AsyncSession], plan_id: uuid.UUID
 ) -> list[AtomicUnit]:
-    async with sessions() as session:
-        rows = await session.scalars(
-            select(AtomicUnit)
-            .where(AtomicUnit.masterplan_id == plan_id)
-            .order_by(AtomicUnit.file_path, AtomicUnit.ordinal)
-        )
-        return list(rows)
+    return await rows_of(
+        sessions,
+        select(AtomicUnit)
+        .where(AtomicUnit.masterplan_id == plan_id)
+        .order_by(AtomicUnit.file_path, AtomicUnit.ordinal),
+    )
 
 
 async def workflow_ids(client: Client, plan_id: uuid.UUID) -> set[str]:
