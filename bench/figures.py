@@ -195,6 +195,12 @@ def print_targets(runs: dict[str, RunFigures], total_s: float) -> None:
             c.wall_s >= MIN_TASK_SLOWDOWN * a.wall_s if a and c else None,
         ),
     ]
+    if a and c:
+        # What (c) could be with no overhead at all: each run exactly its bound.
+        print(
+            f"c  ceiling with zero overhead (each run at its critical-path bound): "
+            f"{c.bound_s:.2f}s / {a.bound_s:.2f}s = {c.bound_s / a.bound_s:.2f}x"
+        )
     print("targets")
     print(_row("target", "measured", None).replace("not run", "verdict"))
     print("-" * 110)
