@@ -268,21 +268,33 @@ class ValidationActivities:
     async def validate_atoms(self, ref: PlanRef) -> vc.ValidationSummary:
         data = await self._plan(ref)
         config = _atomization(data.plan)
+        # The type checker is a process of its own: it runs while this one checks the atoms.
+        typecheck = (
+            asyncio.ensure_future(self._typecheck_files(data)) if self._config.typecheck else None
+        )
         results: list[tuple[_File, CheckResult]] = []
-        for file in data.files.values():
-            spans = [
-                level1.AtomSpan(str(a.id), start, end, a.context)
-                for a, (start, end) in zip(file.atoms, file.byte_spans, strict=True)
-            ]
-            checked = await asyncio.to_thread(
-                level1.check_file_atoms, file.text, file.path, file.language, spans, config=config
-            )
-            for atom_results in checked.values():
-                results.extend((file, r) for r in atom_results)
-            _heartbeat(f"level 1: {file.path}")
-        if self._config.typecheck:
-            for file, result in await self._typecheck_files(data):
-                results.append((file, result))
+        try:
+            for file in data.files.values():
+                spans = [
+                    level1.AtomSpan(str(a.id), start, end, a.context)
+                    for a, (start, end) in zip(file.atoms, file.byte_spans, strict=True)
+                ]
+                checked = await asyncio.to_thread(
+                    level1.check_file_atoms,
+                    file.text,
+                    file.path,
+                    file.language,
+                    spans,
+                    config=config,
+                )
+                for atom_results in checked.values():
+                    results.extend((file, r) for r in atom_results)
+                _heartbeat(f"level 1: {file.path}")
+            if typecheck is not None:
+                results.extend(await typecheck)
+        finally:
+            if typecheck is not None and not typecheck.done():
+                typecheck.cancel()
         rows = [
             rows_repo.row_of(
                 r, atom_id=uuid.UUID(r.atom_id) if r.atom_id else None, task_id=file.task.id
