@@ -16,11 +16,15 @@ from operator import attrgetter, itemgetter
 
 import tree_sitter
 
+from . import _native
 from . import queries as q
-from .languages import SPECS, LanguageSpec, resolve_language, ts_language
+from .languages import PYTHON, SPECS, LanguageSpec, resolve_language, ts_language
 from .lines import BLANK_TABLE, LineIndex
 from .model import SyntaxIssue
 from .syntax import describe_member, js_doc_comment
+
+if _native.AVAILABLE:
+    from ._native import facts as _native_facts
 
 # `...` (spread, rest, Ellipsis) would otherwise hide the name that follows it from the
 # identifier scan, which skips names after a dot (attribute accesses).
@@ -132,9 +136,7 @@ def _offsets_and_texts(
     return list(map(_FIRST, ranges)), list(map(source.__getitem__, starmap(slice, ranges)))
 
 
-def _docstrings(
-    owners: list[tree_sitter.Node] | None, doc_ranges: list[tuple[int, int]]
-) -> dict[int, tuple[int, int]]:
+def _docstrings(owners: list[int], doc_ranges: list[tuple[int, int]]) -> dict[int, tuple[int, int]]:
     """Start of each documented definition -> range of its docstring.
 
     A definition's docstring is the first documentation statement after its start: nothing in
@@ -144,7 +146,7 @@ def _docstrings(
         return {}
     doc_starts = list(map(_FIRST, doc_ranges))
     out: dict[int, tuple[int, int]] = {}
-    for start in map(_START, owners):
+    for start in owners:
         at = bisect_left(doc_starts, start)
         if at < len(doc_ranges):
             out[start] = doc_ranges[at]
@@ -154,9 +156,9 @@ def _docstrings(
 def _names_text(
     source: bytes,
     comments: list[tuple[int, int]],
-    strings: list[tree_sitter.Node] | None,
-    interpolations: list[tree_sitter.Node] | None,
-    others: list[tree_sitter.Node] | None,
+    strings: list[tuple[int, int]],
+    interpolations: list[tuple[int, int]],
+    others: list[tuple[int, int]],
 ) -> bytes:
     """`source` with comments, string bodies and the `others` blanked.
 
@@ -169,12 +171,12 @@ def _names_text(
     buf = bytearray(source)
     translate = BLANK_TABLE
     if strings:
-        spans = sorted(map(_RANGE, strings))
+        spans = sorted(strings)
         for start, end in spans:
             buf[start:end] = source[start:end].translate(translate)
         if interpolations:
             string_starts = list(map(_FIRST, spans))
-            for start, end in sorted(map(_RANGE, interpolations)):
+            for start, end in sorted(interpolations):
                 buf[start:end] = source[start:end]
                 lo = bisect_left(string_starts, start)
                 hi = bisect_left(string_starts, end, lo)
@@ -183,7 +185,7 @@ def _names_text(
     for start, end in comments:
         buf[start:end] = source[start:end].translate(translate)
     if others:
-        for start, end in map(_RANGE, others):
+        for start, end in others:
             buf[start:end] = source[start:end].translate(translate)
     text = bytes(buf)
     if _ELLIPSIS in text:
@@ -198,12 +200,12 @@ NAME_PATTERN = re.compile(
 )
 
 
-def _type_names(nodes: list[tree_sitter.Node], names_text: bytes) -> tuple[list[int], list[bytes]]:
+def _type_names(ranges: list[tuple[int, int]], names_text: bytes) -> tuple[list[int], list[bytes]]:
     """(offset, name) of every name inside type annotations, sorted by offset."""
     pairs: list[tuple[int, bytes]] = []
     find = NAME_PATTERN.findall
     extend = pairs.extend
-    for start, end in map(_RANGE, nodes):
+    for start, end in ranges:
         extend(zip(repeat(start), find(names_text, start, end)))
     if not pairs:
         return [], []
@@ -240,27 +242,25 @@ class MultiLanguageParser:
         data = source.encode("utf-8") if isinstance(source, str) else bytes(source)
         lang = resolve_language(language, path)
         tree = self.parse_tree(data, lang)
-        caps = q.run_engine_query(lang, tree.root_node)
-        get = caps.get
+        if _native.enabled():
+            facts = _native_facts.collect(tree, data, lang == PYTHON)
+        else:
+            facts = _query_facts(lang, tree)
+        (comments, strings, interpolations, kwargs, docs, owners, types, decision_starts,
+         binds, params, imports) = facts  # fmt: skip
 
-        comments = list(map(_RANGE, get(q.COMMENT, ())))
-        docs = get(q.DOCSTRING)
-        doc_ranges = sorted(map(_RANGE, docs)) if docs else []
+        doc_ranges = sorted(docs) if docs else []
         lines = LineIndex(data, comments + doc_ranges if docs else comments)
-        docstrings = _docstrings(get(q.DOC_OWNER), doc_ranges)
-        names_text = _names_text(
-            data, comments, get(q.STRING), get(q.INTERPOLATION), get(q.KEYWORD_ARG)
-        )
-        type_offsets, type_names = _type_names(get(q.TYPE_REF, []), names_text)
-        decisions = sorted(map(_START, get(q.DECISION, ())))
-        params = get(q.PARAM)
-        param_ranges = sorted(map(_RANGE, params)) if params else []
-        bind_ranges = list(map(_RANGE, get(q.BIND, ())))
-        bind_ranges += param_ranges
+        docstrings = _docstrings(owners, doc_ranges)
+        names_text = _names_text(data, comments, strings, interpolations, kwargs)
+        type_offsets, type_names = _type_names(types, names_text)
+        decisions = sorted(decision_starts)
+        param_ranges = sorted(params) if params else []
+        bind_ranges = binds + param_ranges
         bind_ranges.sort()
         bind_offsets, bind_names = _offsets_and_texts(data, bind_ranges)
         param_offsets, param_names = _offsets_and_texts(data, param_ranges)
-        imports = sorted(get(q.IMPORT, []), key=_START)
+        imports.sort(key=_START)
         issues = _syntax_issues(tree.root_node, lines) if tree.root_node.has_error else ()
         return ParsedSource(
             path=path,
@@ -282,6 +282,45 @@ class MultiLanguageParser:
             issues=issues,
             docstrings=docstrings,
         )
+
+
+Range = tuple[int, int]
+Facts = tuple[
+    list[Range],  # comments
+    list[Range],  # strings
+    list[Range],  # interpolations
+    list[Range],  # keyword arguments and other non-variable names
+    list[Range],  # docstrings
+    list[int],  # starts of the definitions that have a docstring
+    list[Range],  # type annotations
+    list[int],  # starts of decision points
+    list[Range],  # bindings
+    list[Range],  # parameters
+    list[tree_sitter.Node],  # import statements
+]
+
+
+def _query_facts(language: str, tree: tree_sitter.Tree) -> Facts:
+    """The engine query's captures as the native core returns them (its reference)."""
+    caps = q.run_engine_query(language, tree.root_node)
+    get = caps.get
+
+    def ranges(name: str) -> list[Range]:
+        return list(map(_RANGE, get(name, ())))
+
+    return (
+        ranges(q.COMMENT),
+        ranges(q.STRING),
+        ranges(q.INTERPOLATION),
+        ranges(q.KEYWORD_ARG),
+        ranges(q.DOCSTRING),
+        list(map(_START, get(q.DOC_OWNER, ()))),
+        ranges(q.TYPE_REF),
+        list(map(_START, get(q.DECISION, ()))),
+        ranges(q.BIND),
+        ranges(q.PARAM),
+        list(get(q.IMPORT, ())),
+    )
 
 
 def _error_nodes(root: tree_sitter.Node) -> tuple[list[tree_sitter.Node], list[tree_sitter.Node]]:

@@ -1,0 +1,20 @@
+import tree_sitter
+
+Range = tuple[int, int]
+
+def collect(
+    tree: tree_sitter.Tree, source: bytes, python: bool
+) -> tuple[
+    list[Range],
+    list[Range],
+    list[Range],
+    list[Range],
+    list[Range],
+    list[int],
+    list[Range],
+    list[int],
+    list[Range],
+    list[Range],
+    list[tree_sitter.Node],
+]: ...
+def check_layout(tree: tree_sitter.Tree, node: tree_sitter.Node) -> bool: ...

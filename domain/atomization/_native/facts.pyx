@@ -1,0 +1,668 @@
+# The per-file facts of the atomizer in one native walk of the tree: what the engine query of
+# domain/atomization/queries.py captures (comments, strings, decision points, bindings,
+# parameters, names that are not variables, type annotations, imports), as byte ranges.
+#
+# Same results as running that query (tests compare the two on every input they generate),
+# at a fraction of the cost: no query state machine, no Node object per capture.
+
+from libc.stdint cimport uint8_t, uint16_t, uint32_t
+from libc.stdlib cimport free, malloc, realloc
+
+from .ts cimport *
+
+import tree_sitter
+
+# Node kinds the rules name (one code per (name, named) pair; 0: a kind no rule names).
+cdef enum Kind:
+    K_OTHER = 0
+    K_COMMENT
+    K_STRING
+    K_INTERPOLATION
+    K_ERROR
+    K_STRING_START
+    K_STRING_CONTENT
+    K_EXPRESSION_STATEMENT
+    K_FUNCTION_DEFINITION
+    K_CLASS_DEFINITION
+    K_BLOCK
+    K_IDENTIFIER
+    K_ASSIGNMENT
+    K_PATTERN_LIST
+    K_TUPLE_PATTERN
+    K_FOR_STATEMENT
+    K_FOR_IN_CLAUSE
+    K_AS_PATTERN
+    K_AS_PATTERN_TARGET
+    K_NAMED_EXPRESSION
+    K_GLOBAL_STATEMENT
+    K_NONLOCAL_STATEMENT
+    K_ALIASED_IMPORT
+    K_IMPORT_STATEMENT
+    K_IMPORT_FROM_STATEMENT
+    K_FUTURE_IMPORT_STATEMENT
+    K_DOTTED_NAME
+    K_PARAMETERS
+    K_LAMBDA_PARAMETERS
+    K_DEFAULT_PARAMETER
+    K_TYPED_PARAMETER
+    K_TYPED_DEFAULT_PARAMETER
+    K_LIST_SPLAT_PATTERN
+    K_DICTIONARY_SPLAT_PATTERN
+    K_KEYWORD_ARGUMENT
+    K_TYPE
+    # JavaScript / TypeScript
+    K_STRING_FRAGMENT
+    K_TEMPLATE_SUBSTITUTION
+    K_DOLLAR_BRACE
+    K_BINARY_EXPRESSION
+    K_AND_AND
+    K_OR_OR
+    K_NULLISH
+    K_VARIABLE_DECLARATOR
+    K_OBJECT_PATTERN
+    K_SHORTHAND_PROPERTY_IDENTIFIER_PATTERN
+    K_PAIR_PATTERN
+    K_ARRAY_PATTERN
+    K_OBJECT_ASSIGNMENT_PATTERN
+    K_FUNCTION_DECLARATION
+    K_GENERATOR_FUNCTION_DECLARATION
+    K_FUNCTION_EXPRESSION
+    K_FUNCTION_SIGNATURE
+    K_CLASS_DECLARATION
+    K_CLASS
+    K_ABSTRACT_CLASS_DECLARATION
+    K_INTERFACE_DECLARATION
+    K_TYPE_ALIAS_DECLARATION
+    K_ENUM_DECLARATION
+    K_INTERNAL_MODULE
+    K_CATCH_CLAUSE
+    K_FOR_IN_STATEMENT
+    K_IMPORT_SPECIFIER
+    K_IMPORT_CLAUSE
+    K_NAMESPACE_IMPORT
+    K_TYPE_PARAMETER
+    K_TYPE_IDENTIFIER
+    K_FORMAL_PARAMETERS
+    K_ASSIGNMENT_PATTERN
+    K_REST_PATTERN
+    K_REQUIRED_PARAMETER
+    K_OPTIONAL_PARAMETER
+    K_ARROW_FUNCTION
+    K_METHOD_DEFINITION
+    K_PROPERTY_IDENTIFIER
+    K_PAIR
+    K_PUBLIC_FIELD_DEFINITION
+    K_FIELD_DEFINITION
+    K_PROPERTY_SIGNATURE
+    K_METHOD_SIGNATURE
+    K_ABSTRACT_METHOD_SIGNATURE
+    K_ENUM_BODY
+    K_ENUM_ASSIGNMENT
+    K_STATEMENT_IDENTIFIER
+    K_EXPORT_SPECIFIER
+    K_JSX_ATTRIBUTE
+    K_JSX_OPENING_ELEMENT
+    K_JSX_CLOSING_ELEMENT
+    K_JSX_SELF_CLOSING_ELEMENT
+    K_COUNT
+
+# (kind, grammar name, named)
+_KINDS = [
+    (K_COMMENT, "comment", True),
+    (K_STRING, "string", True),
+    (K_INTERPOLATION, "interpolation", True),
+    (K_ERROR, "ERROR", True),
+    (K_STRING_START, "string_start", True),
+    (K_STRING_CONTENT, "string_content", True),
+    (K_EXPRESSION_STATEMENT, "expression_statement", True),
+    (K_FUNCTION_DEFINITION, "function_definition", True),
+    (K_CLASS_DEFINITION, "class_definition", True),
+    (K_BLOCK, "block", True),
+    (K_IDENTIFIER, "identifier", True),
+    (K_ASSIGNMENT, "assignment", True),
+    (K_PATTERN_LIST, "pattern_list", True),
+    (K_TUPLE_PATTERN, "tuple_pattern", True),
+    (K_FOR_STATEMENT, "for_statement", True),
+    (K_FOR_IN_CLAUSE, "for_in_clause", True),
+    (K_AS_PATTERN, "as_pattern", True),
+    (K_AS_PATTERN_TARGET, "as_pattern_target", True),
+    (K_NAMED_EXPRESSION, "named_expression", True),
+    (K_GLOBAL_STATEMENT, "global_statement", True),
+    (K_NONLOCAL_STATEMENT, "nonlocal_statement", True),
+    (K_ALIASED_IMPORT, "aliased_import", True),
+    (K_IMPORT_STATEMENT, "import_statement", True),
+    (K_IMPORT_FROM_STATEMENT, "import_from_statement", True),
+    (K_FUTURE_IMPORT_STATEMENT, "future_import_statement", True),
+    (K_DOTTED_NAME, "dotted_name", True),
+    (K_PARAMETERS, "parameters", True),
+    (K_LAMBDA_PARAMETERS, "lambda_parameters", True),
+    (K_DEFAULT_PARAMETER, "default_parameter", True),
+    (K_TYPED_PARAMETER, "typed_parameter", True),
+    (K_TYPED_DEFAULT_PARAMETER, "typed_default_parameter", True),
+    (K_LIST_SPLAT_PATTERN, "list_splat_pattern", True),
+    (K_DICTIONARY_SPLAT_PATTERN, "dictionary_splat_pattern", True),
+    (K_KEYWORD_ARGUMENT, "keyword_argument", True),
+    (K_TYPE, "type", True),
+    (K_STRING_FRAGMENT, "string_fragment", True),
+    (K_TEMPLATE_SUBSTITUTION, "template_substitution", True),
+    (K_DOLLAR_BRACE, "${", False),
+    (K_BINARY_EXPRESSION, "binary_expression", True),
+    (K_AND_AND, "&&", False),
+    (K_OR_OR, "||", False),
+    (K_NULLISH, "??", False),
+    (K_VARIABLE_DECLARATOR, "variable_declarator", True),
+    (K_OBJECT_PATTERN, "object_pattern", True),
+    (K_SHORTHAND_PROPERTY_IDENTIFIER_PATTERN, "shorthand_property_identifier_pattern", True),
+    (K_PAIR_PATTERN, "pair_pattern", True),
+    (K_ARRAY_PATTERN, "array_pattern", True),
+    (K_OBJECT_ASSIGNMENT_PATTERN, "object_assignment_pattern", True),
+    (K_FUNCTION_DECLARATION, "function_declaration", True),
+    (K_GENERATOR_FUNCTION_DECLARATION, "generator_function_declaration", True),
+    (K_FUNCTION_EXPRESSION, "function_expression", True),
+    (K_FUNCTION_SIGNATURE, "function_signature", True),
+    (K_CLASS_DECLARATION, "class_declaration", True),
+    (K_CLASS, "class", True),
+    (K_ABSTRACT_CLASS_DECLARATION, "abstract_class_declaration", True),
+    (K_INTERFACE_DECLARATION, "interface_declaration", True),
+    (K_TYPE_ALIAS_DECLARATION, "type_alias_declaration", True),
+    (K_ENUM_DECLARATION, "enum_declaration", True),
+    (K_INTERNAL_MODULE, "internal_module", True),
+    (K_CATCH_CLAUSE, "catch_clause", True),
+    (K_FOR_IN_STATEMENT, "for_in_statement", True),
+    (K_IMPORT_SPECIFIER, "import_specifier", True),
+    (K_IMPORT_CLAUSE, "import_clause", True),
+    (K_NAMESPACE_IMPORT, "namespace_import", True),
+    (K_TYPE_PARAMETER, "type_parameter", True),
+    (K_TYPE_IDENTIFIER, "type_identifier", True),
+    (K_FORMAL_PARAMETERS, "formal_parameters", True),
+    (K_ASSIGNMENT_PATTERN, "assignment_pattern", True),
+    (K_REST_PATTERN, "rest_pattern", True),
+    (K_REQUIRED_PARAMETER, "required_parameter", True),
+    (K_OPTIONAL_PARAMETER, "optional_parameter", True),
+    (K_ARROW_FUNCTION, "arrow_function", True),
+    (K_METHOD_DEFINITION, "method_definition", True),
+    (K_PROPERTY_IDENTIFIER, "property_identifier", True),
+    (K_PAIR, "pair", True),
+    (K_PUBLIC_FIELD_DEFINITION, "public_field_definition", True),
+    (K_FIELD_DEFINITION, "field_definition", True),
+    (K_PROPERTY_SIGNATURE, "property_signature", True),
+    (K_METHOD_SIGNATURE, "method_signature", True),
+    (K_ABSTRACT_METHOD_SIGNATURE, "abstract_method_signature", True),
+    (K_ENUM_BODY, "enum_body", True),
+    (K_ENUM_ASSIGNMENT, "enum_assignment", True),
+    (K_STATEMENT_IDENTIFIER, "statement_identifier", True),
+    (K_EXPORT_SPECIFIER, "export_specifier", True),
+    (K_JSX_ATTRIBUTE, "jsx_attribute", True),
+    (K_JSX_OPENING_ELEMENT, "jsx_opening_element", True),
+    (K_JSX_CLOSING_ELEMENT, "jsx_closing_element", True),
+    (K_JSX_SELF_CLOSING_ELEMENT, "jsx_self_closing_element", True),
+]
+
+# Decision points of cyclomatic complexity, by language family (as in queries.py).
+_PYTHON_DECISIONS = (
+    "if_statement", "elif_clause", "for_statement", "while_statement", "except_clause",
+    "except_group_clause", "boolean_operator", "conditional_expression", "for_in_clause",
+    "if_clause", "case_clause",
+)
+_JS_DECISIONS = (
+    "if_statement", "for_statement", "for_in_statement", "while_statement", "do_statement",
+    "catch_clause", "ternary_expression", "switch_case",
+)
+
+_FIELDS = (
+    "name", "left", "alias", "body", "module_name", "type", "return_type", "value",
+    "parameter", "pattern", "operator", "key", "property",
+)
+# A field the grammar lacks: matches no node (0 would match the nodes without a field).
+cdef uint16_t NO_FIELD = 0xFFFF
+
+cdef enum Field:
+    F_NAME = 0
+    F_LEFT
+    F_ALIAS
+    F_BODY
+    F_MODULE_NAME
+    F_TYPE
+    F_RETURN_TYPE
+    F_VALUE
+    F_PARAMETER
+    F_PATTERN
+    F_OPERATOR
+    F_KEY
+    F_PROPERTY
+    F_COUNT
+
+
+cdef class Grammar:
+    """Kind and decision tables of one language, built once from its symbol names."""
+
+    cdef uint8_t *kinds
+    cdef uint8_t *decisions
+    cdef uint16_t fields[<int>F_COUNT]
+    cdef bint python
+    cdef uint32_t symbol_count
+
+    def __dealloc__(self):
+        free(self.kinds)
+        free(self.decisions)
+
+
+cdef dict _GRAMMARS = {}
+
+
+cdef Grammar _grammar(const TSLanguage *language, bint python):
+    key = (<size_t>language, python)
+    cached = _GRAMMARS.get(key)
+    if cached is not None:
+        return <Grammar>cached
+    cdef Grammar g = Grammar.__new__(Grammar)
+    cdef uint32_t count = ts_language_symbol_count(language)
+    cdef uint32_t sym
+    cdef TSSymbolType st
+    g.symbol_count = count
+    g.python = python
+    g.kinds = <uint8_t *>malloc(count + 1)
+    g.decisions = <uint8_t *>malloc(count + 1)
+    if g.kinds == NULL or g.decisions == NULL:
+        raise MemoryError()
+    by_name = {(name, named): kind for kind, name, named in _KINDS}
+    decisions = set(_PYTHON_DECISIONS if python else _JS_DECISIONS)
+    for sym in range(count):
+        g.kinds[sym] = 0
+        g.decisions[sym] = 0
+        raw = ts_language_symbol_name(language, <TSSymbol>sym)
+        if raw == NULL:
+            continue
+        name = (<bytes>raw).decode("utf-8", "replace")
+        st = ts_language_symbol_type(language, <TSSymbol>sym)
+        named = st == TSSymbolTypeRegular
+        if st != TSSymbolTypeRegular and st != TSSymbolTypeAnonymous:
+            continue  # supertypes and hidden rules never appear as nodes
+        g.kinds[sym] = by_name.get((name, named), K_OTHER)
+        if named and name in decisions:
+            g.decisions[sym] = 1
+    g.kinds[count] = 0
+    g.decisions[count] = 0
+    cdef int i
+    for i, field_name in enumerate(_FIELDS):
+        raw_field = field_name.encode()
+        fid = ts_language_field_id_for_name(language, raw_field, len(raw_field))
+        g.fields[i] = fid if fid else NO_FIELD
+    _GRAMMARS[key] = g
+    return g
+
+
+# Capture indexes of the result tuple.
+cdef enum Capture:
+    C_COMMENT = 0
+    C_STRING
+    C_INTERPOLATION
+    C_KWARG
+    C_DOCSTRING
+    C_DOC_OWNER
+    C_TYPE
+    C_DECISION
+    C_BIND
+    C_PARAM
+    C_IMPORT
+    C_COUNT
+
+
+cdef inline uint8_t _kind_of_symbol(Grammar g, TSSymbol sym) noexcept nogil:
+    if sym >= g.symbol_count:  # builtins outside the grammar's table
+        return K_ERROR if sym == 65535 else K_OTHER  # 65535: ts_builtin_sym_error
+    return g.kinds[sym]
+
+
+cdef inline uint8_t _kind(Grammar g, TSNode node) noexcept nogil:
+    return _kind_of_symbol(g, ts_node_symbol(node))
+
+
+cdef inline bint _has_field(TSNode parent, uint16_t field) noexcept nogil:
+    if field == NO_FIELD:
+        return False
+    return not ts_node_is_null(ts_node_child_by_field_id(parent, field))
+
+
+cdef inline bint _is_doc_string(Grammar g, TSNode statement) noexcept nogil:
+    """An expression statement whose only named child is a string."""
+    if ts_node_named_child_count(statement) != 1:
+        return False
+    return _kind_of_symbol(g, ts_node_symbol(ts_node_named_child(statement, 0))) == K_STRING
+
+
+cdef inline bint _documents(Grammar g, TSNode definition) noexcept nogil:
+    """`(definition body: (block . (expression_statement . (string) .)))`"""
+    cdef uint16_t body_field = g.fields[<int>F_BODY]
+    if body_field == NO_FIELD:
+        return False
+    cdef TSNode body = ts_node_child_by_field_id(definition, body_field)
+    if ts_node_is_null(body) or _kind_of_symbol(g, ts_node_symbol(body)) != K_BLOCK:
+        return False
+    if ts_node_named_child_count(body) == 0:
+        return False
+    cdef TSNode first = ts_node_named_child(body, 0)
+    if _kind_of_symbol(g, ts_node_symbol(first)) != K_EXPRESSION_STATEMENT:
+        return False
+    return _is_doc_string(g, first)
+
+
+cdef inline uint16_t _python_captures(
+    Grammar g, uint8_t k, uint8_t pk, uint8_t gk, uint16_t f, uint16_t pf, bint named,
+    bint first_named, TSNode parent
+) noexcept nogil:
+    """Bit set of the captures (1 << Capture) a Python node gets."""
+    cdef uint16_t *F = g.fields
+    cdef uint16_t out = 0
+    if k == K_IDENTIFIER:
+        if (
+            ((pk == K_FUNCTION_DEFINITION or pk == K_CLASS_DEFINITION) and f == F[<int>F_NAME])
+            or (pk == K_ASSIGNMENT and f == F[<int>F_LEFT])
+            or (
+                (pk == K_PATTERN_LIST or pk == K_TUPLE_PATTERN)
+                and (gk == K_ASSIGNMENT or gk == K_FOR_STATEMENT or gk == K_FOR_IN_CLAUSE)
+                and pf == F[<int>F_LEFT]
+            )
+            or ((pk == K_FOR_STATEMENT or pk == K_FOR_IN_CLAUSE) and f == F[<int>F_LEFT])
+            or (pk == K_AS_PATTERN_TARGET and gk == K_AS_PATTERN and pf == F[<int>F_ALIAS])
+            or (pk == K_NAMED_EXPRESSION and f == F[<int>F_NAME])
+            or pk == K_GLOBAL_STATEMENT
+            or pk == K_NONLOCAL_STATEMENT
+            or (pk == K_ALIASED_IMPORT and f == F[<int>F_ALIAS])
+            or (
+                pk == K_DOTTED_NAME
+                and first_named
+                and (gk == K_IMPORT_STATEMENT or gk == K_IMPORT_FROM_STATEMENT)
+                and pf == F[<int>F_NAME]
+            )
+        ):
+            out |= 1 << C_BIND
+        if (
+            pk == K_PARAMETERS
+            or pk == K_LAMBDA_PARAMETERS
+            or pk == K_TYPED_PARAMETER
+            or pk == K_LIST_SPLAT_PATTERN
+            or pk == K_DICTIONARY_SPLAT_PATTERN
+            or (
+                (pk == K_DEFAULT_PARAMETER or pk == K_TYPED_DEFAULT_PARAMETER)
+                and f == F[<int>F_NAME]
+            )
+        ):
+            out |= 1 << C_PARAM
+        if pk == K_KEYWORD_ARGUMENT and f == F[<int>F_NAME]:
+            out |= 1 << C_KWARG
+    elif k == K_COMMENT:
+        out |= 1 << C_COMMENT
+    elif k == K_STRING:
+        out |= 1 << C_STRING
+        if pk == K_EXPRESSION_STATEMENT and _is_doc_string(g, parent):
+            out |= 1 << C_DOCSTRING
+    elif k == K_INTERPOLATION:
+        out |= 1 << C_INTERPOLATION
+    elif k == K_STRING_START or k == K_STRING_CONTENT:
+        if pk == K_ERROR:
+            out |= 1 << C_STRING
+    elif k == K_ERROR:
+        if pk == K_STRING:
+            out |= 1 << C_INTERPOLATION
+    elif k == K_FUTURE_IMPORT_STATEMENT:
+        out |= (1 << C_KWARG) | (1 << C_IMPORT)
+    elif k == K_IMPORT_STATEMENT or k == K_IMPORT_FROM_STATEMENT:
+        out |= 1 << C_IMPORT
+    elif k == K_TYPE:
+        if (
+            (
+                (pk == K_TYPED_PARAMETER or pk == K_TYPED_DEFAULT_PARAMETER or pk == K_ASSIGNMENT)
+                and f == F[<int>F_TYPE]
+            )
+            or (pk == K_FUNCTION_DEFINITION and f == F[<int>F_RETURN_TYPE])
+        ):
+            out |= 1 << C_TYPE
+    if named:
+        if (pk == K_IMPORT_FROM_STATEMENT and f == F[<int>F_MODULE_NAME]) or (
+            pk == K_ALIASED_IMPORT and f == F[<int>F_NAME]
+        ):
+            out |= 1 << C_KWARG
+    return out
+
+
+cdef inline uint16_t _js_captures(
+    Grammar g, uint8_t k, uint8_t pk, uint8_t gk, uint16_t f, bint named, TSNode node,
+    TSNode parent, const unsigned char *source, Py_ssize_t size
+) noexcept nogil:
+    """Bit set of the captures (1 << Capture) a JavaScript / TypeScript node gets."""
+    cdef uint16_t *F = g.fields
+    cdef uint16_t out = 0
+    cdef uint32_t start
+    cdef unsigned char first
+    cdef TSNode op
+    if k == K_IDENTIFIER:
+        if (
+            (pk == K_VARIABLE_DECLARATOR and f == F[<int>F_NAME])
+            or (pk == K_PAIR_PATTERN and f == F[<int>F_VALUE])
+            or pk == K_ARRAY_PATTERN
+            or (
+                (
+                    pk == K_FUNCTION_DECLARATION
+                    or pk == K_GENERATOR_FUNCTION_DECLARATION
+                    or pk == K_FUNCTION_EXPRESSION
+                    or pk == K_FUNCTION_SIGNATURE
+                    or pk == K_INTERNAL_MODULE
+                )
+                and f == F[<int>F_NAME]
+            )
+            or (pk == K_CATCH_CLAUSE and f == F[<int>F_PARAMETER])
+            or (pk == K_FOR_IN_STATEMENT and f == F[<int>F_LEFT])
+            or (pk == K_IMPORT_SPECIFIER and f == F[<int>F_ALIAS])
+            or (
+                pk == K_IMPORT_SPECIFIER
+                and f == F[<int>F_NAME]
+                and not _has_field(parent, F[<int>F_ALIAS])
+            )
+            or pk == K_IMPORT_CLAUSE
+            or pk == K_NAMESPACE_IMPORT
+        ):
+            out |= 1 << C_BIND
+        if (
+            pk == K_FORMAL_PARAMETERS
+            or (pk == K_ASSIGNMENT_PATTERN and f == F[<int>F_LEFT] and gk == K_FORMAL_PARAMETERS)
+            or pk == K_REST_PATTERN
+            or (
+                (pk == K_REQUIRED_PARAMETER or pk == K_OPTIONAL_PARAMETER)
+                and f == F[<int>F_PATTERN]
+            )
+            or (pk == K_ARROW_FUNCTION and f == F[<int>F_PARAMETER])
+        ):
+            out |= 1 << C_PARAM
+        if pk == K_IMPORT_SPECIFIER and f == F[<int>F_NAME] and _has_field(parent, F[<int>F_ALIAS]):
+            out |= 1 << C_KWARG
+        elif (
+            pk == K_JSX_OPENING_ELEMENT
+            or pk == K_JSX_CLOSING_ELEMENT
+            or pk == K_JSX_SELF_CLOSING_ELEMENT
+        ) and f == F[<int>F_NAME]:
+            start = ts_node_start_byte(node)
+            if start < ts_node_end_byte(node) and start < size:
+                first = source[start]
+                if first >= 97 and first <= 122:  # (#match? "^[a-z]"): intrinsic tags
+                    out |= 1 << C_KWARG
+    elif k == K_COMMENT:
+        out |= 1 << C_COMMENT
+    elif k == K_STRING_FRAGMENT:
+        out |= 1 << C_STRING
+    elif k == K_DOLLAR_BRACE:
+        if pk == K_TEMPLATE_SUBSTITUTION:
+            out |= 1 << C_STRING
+    elif k == K_SHORTHAND_PROPERTY_IDENTIFIER_PATTERN:
+        if pk == K_OBJECT_PATTERN or (pk == K_OBJECT_ASSIGNMENT_PATTERN and f == F[<int>F_LEFT]):
+            out |= 1 << C_BIND
+    elif k == K_TYPE_IDENTIFIER:
+        out |= 1 << C_TYPE
+        if pk == K_TYPE_PARAMETER and f == F[<int>F_NAME]:
+            out |= 1 << C_BIND
+    elif k == K_PROPERTY_IDENTIFIER:
+        if (
+            (pk == K_METHOD_DEFINITION and f == F[<int>F_NAME])
+            or (pk == K_PAIR and f == F[<int>F_KEY])
+            or (pk == K_PAIR_PATTERN and f == F[<int>F_KEY])
+            or (pk == K_PUBLIC_FIELD_DEFINITION and f == F[<int>F_NAME])
+            or (pk == K_FIELD_DEFINITION and f == F[<int>F_PROPERTY])
+            or (
+                (
+                    pk == K_PROPERTY_SIGNATURE
+                    or pk == K_METHOD_SIGNATURE
+                    or pk == K_ABSTRACT_METHOD_SIGNATURE
+                    or pk == K_ENUM_ASSIGNMENT
+                )
+                and f == F[<int>F_NAME]
+            )
+            or pk == K_ENUM_BODY
+            or pk == K_JSX_ATTRIBUTE
+        ):
+            out |= 1 << C_KWARG
+    elif k == K_STATEMENT_IDENTIFIER:
+        out |= 1 << C_KWARG
+    elif k == K_IMPORT_STATEMENT:
+        out |= 1 << C_IMPORT
+    elif k == K_BINARY_EXPRESSION:
+        if F[<int>F_OPERATOR] != NO_FIELD:
+            op = ts_node_child_by_field_id(node, F[<int>F_OPERATOR])
+            if not ts_node_is_null(op):
+                k = _kind_of_symbol(g, ts_node_symbol(op))
+            if k == K_AND_AND or k == K_OR_OR or k == K_NULLISH:
+                out |= 1 << C_DECISION
+    if named and (
+        (
+            (
+                pk == K_CLASS_DECLARATION
+                or pk == K_CLASS
+                or pk == K_ABSTRACT_CLASS_DECLARATION
+                or pk == K_INTERFACE_DECLARATION
+                or pk == K_TYPE_ALIAS_DECLARATION
+                or pk == K_ENUM_DECLARATION
+            )
+            and f == F[<int>F_NAME]
+        )
+    ):
+        out |= 1 << C_BIND
+    if named and pk == K_EXPORT_SPECIFIER and f == F[<int>F_ALIAS]:
+        out |= 1 << C_KWARG
+    return out
+
+
+cdef struct Frame:
+    TSNode node
+    uint16_t field  # the node's field in its parent (0: none)
+    uint8_t kind
+    uint32_t named_seen  # named children of this node visited so far
+
+
+def collect(tree, bytes source, bint python):
+    """The engine query's captures for `tree` (a tree_sitter.Tree of `source`), as lists.
+
+    Returns (comments, strings, interpolations, kwargs, docstrings: ranges; doc owners: start
+    offsets; types: ranges; decisions: start offsets; binds, params: ranges; imports: Nodes).
+    Ranges are (start, end) tuples in document order.
+    """
+    cdef TSTree *ts_tree = mge_tree_of(tree)
+    cdef TSNode root = ts_tree_root_node(ts_tree)
+    cdef Grammar g = _grammar(ts_tree_language(ts_tree), python)
+    cdef list out = [[] for _ in range(C_COUNT)]
+    cdef list comments = out[C_COMMENT]
+    cdef const unsigned char *src = source
+    cdef Py_ssize_t size = len(source)
+    cdef type node_type = tree_sitter.Node
+    cdef TSTreeCursor cursor = ts_tree_cursor_new(root)
+    cdef Py_ssize_t capacity = 256
+    cdef Frame *stack = <Frame *>malloc(capacity * sizeof(Frame))
+    cdef Frame *grown
+    cdef Py_ssize_t depth = 0
+    cdef TSNode node
+    cdef TSNode parent
+    cdef uint8_t k, pk, gk
+    cdef uint16_t caps
+    cdef uint16_t f, pf
+    cdef TSSymbol sym
+    cdef bint named, first_named
+    cdef uint32_t start, end
+    cdef int c
+    if stack == NULL:
+        ts_tree_cursor_delete(&cursor)
+        raise MemoryError()
+    try:
+        stack[0].node = root
+        stack[0].field = 0
+        stack[0].kind = _kind(g, root)
+        stack[0].named_seen = 0
+        while True:
+            # visit the node under the cursor (the root is never captured)
+            if depth > 0:
+                node = ts_tree_cursor_current_node(&cursor)
+                k = _kind(g, node)
+                pk = stack[depth - 1].kind
+                # Every rule that reads a field also names the parent's kind: under the other
+                # parents the field (a search of the parent's field map) is never needed.
+                f = ts_tree_cursor_current_field_id(&cursor) if pk != K_OTHER else 0
+                named = ts_node_is_named(node)
+                parent = stack[depth - 1].node
+                gk = stack[depth - 2].kind if depth >= 2 else K_OTHER
+                pf = stack[depth - 1].field
+                first_named = named and stack[depth - 1].named_seen == 0
+                if named:
+                    stack[depth - 1].named_seen += 1
+                if python:
+                    caps = _python_captures(g, k, pk, gk, f, pf, named, first_named, parent)
+                    if (k == K_FUNCTION_DEFINITION or k == K_CLASS_DEFINITION) and _documents(g, node):
+                        caps |= 1 << C_DOC_OWNER
+                else:
+                    caps = _js_captures(g, k, pk, gk, f, named, node, parent, src, size)
+                sym = ts_node_symbol(node)
+                if sym < g.symbol_count and g.decisions[sym]:
+                    caps |= 1 << C_DECISION
+                if caps:
+                    start = ts_node_start_byte(node)
+                    end = ts_node_end_byte(node)
+                    for c in range(C_COUNT):
+                        if caps & (1 << c):
+                            if c == C_DECISION or c == C_DOC_OWNER:
+                                (<list>out[c]).append(start)
+                            elif c == C_IMPORT:
+                                (<list>out[c]).append(mge_node_new(node_type, node, tree))
+                            else:
+                                (<list>out[c]).append((start, end))
+                stack[depth].node = node
+                stack[depth].field = f
+                stack[depth].kind = k
+                stack[depth].named_seen = 0
+            # next node in document order
+            if ts_tree_cursor_goto_first_child(&cursor):
+                depth += 1
+                if depth >= capacity:
+                    capacity *= 2
+                    grown = <Frame *>realloc(stack, capacity * sizeof(Frame))
+                    if grown == NULL:
+                        raise MemoryError()
+                    stack = grown
+                continue
+            while not ts_tree_cursor_goto_next_sibling(&cursor):
+                if not ts_tree_cursor_goto_parent(&cursor):
+                    return tuple(out)
+                depth -= 1
+    finally:
+        ts_tree_cursor_delete(&cursor)
+        free(stack)
+
+
+def check_layout(tree, node):
+    """True when `tree` and `node` (its root node) have the layout this module was built for."""
+    if type(tree).__basicsize__ != MGE_TREE_SIZE or type(node).__basicsize__ != MGE_NODE_SIZE:
+        return False
+    cdef TSNode root = ts_tree_root_node(mge_tree_of(tree))
+    cdef TSNode seen = mge_node_of(node)
+    return (
+        ts_node_eq(root, seen)
+        and ts_node_start_byte(root) == node.start_byte
+        and ts_node_end_byte(root) == node.end_byte
+        and ts_node_child_count(root) == node.child_count
+        and (<bytes>ts_node_type(root)).decode() == node.type
+    )
