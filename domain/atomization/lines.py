@@ -58,6 +58,14 @@ class LineIndex:
         self.source = source
         self._anchors: list[int] = code_anchors(blank(source, non_code))
 
+    @classmethod
+    def from_anchors(cls, source: bytes, anchors: list[int]) -> LineIndex:
+        """The index of `source` whose code anchors are already known (the native core's)."""
+        index = cls.__new__(cls)
+        index.source = source
+        index._anchors = anchors
+        return index
+
     @property
     def anchors(self) -> list[int]:
         """Sorted offsets of the first code byte of every line of code."""

@@ -243,24 +243,26 @@ class MultiLanguageParser:
         lang = resolve_language(language, path)
         tree = self.parse_tree(data, lang)
         if _native.enabled():
-            facts = _native_facts.collect(tree, data, lang == PYTHON)
+            (anchors, names_text, type_offsets, type_names, decisions, bind_offsets, bind_names,
+             bind_texts, param_offsets, param_names, imports, docstrings,
+             ) = _native_facts.file_facts(tree, data, lang == PYTHON)  # fmt: skip
+            lines = LineIndex.from_anchors(data, anchors)
         else:
-            facts = _query_facts(lang, tree)
-        (comments, strings, interpolations, kwargs, docs, owners, types, decision_starts,
-         binds, params, imports) = facts  # fmt: skip
-
-        doc_ranges = sorted(docs) if docs else []
-        lines = LineIndex(data, comments + doc_ranges if docs else comments)
-        docstrings = _docstrings(owners, doc_ranges)
-        names_text = _names_text(data, comments, strings, interpolations, kwargs)
-        type_offsets, type_names = _type_names(types, names_text)
-        decisions = sorted(decision_starts)
-        param_ranges = sorted(params) if params else []
-        bind_ranges = binds + param_ranges
-        bind_ranges.sort()
-        bind_offsets, bind_names = _offsets_and_texts(data, bind_ranges)
-        param_offsets, param_names = _offsets_and_texts(data, param_ranges)
-        imports.sort(key=_START)
+            (comments, strings, interpolations, kwargs, docs, owners, types, decision_starts,
+             binds, params, imports) = _query_facts(lang, tree)  # fmt: skip
+            doc_ranges = sorted(docs) if docs else []
+            lines = LineIndex(data, comments + doc_ranges if docs else comments)
+            docstrings = _docstrings(owners, doc_ranges)
+            names_text = _names_text(data, comments, strings, interpolations, kwargs)
+            type_offsets, type_names = _type_names(types, names_text)
+            decisions = sorted(decision_starts)
+            param_ranges = sorted(params) if params else []
+            bind_ranges = binds + param_ranges
+            bind_ranges.sort()
+            bind_offsets, bind_names = _offsets_and_texts(data, bind_ranges)
+            bind_texts = list(map(bytes.decode, bind_names, repeat("utf-8"), repeat("replace")))
+            param_offsets, param_names = _offsets_and_texts(data, param_ranges)
+            imports.sort(key=_START)
         issues = _syntax_issues(tree.root_node, lines) if tree.root_node.has_error else ()
         return ParsedSource(
             path=path,
@@ -275,7 +277,7 @@ class MultiLanguageParser:
             decisions=decisions,
             bind_offsets=bind_offsets,
             bind_names=bind_names,
-            bind_texts=list(map(bytes.decode, bind_names, repeat("utf-8"), repeat("replace"))),
+            bind_texts=bind_texts,
             param_offsets=param_offsets,
             param_names=param_names,
             import_nodes=imports,

@@ -6,7 +6,10 @@
 # at a fraction of the cost: no query state machine, no Node object per capture.
 
 from libc.stdint cimport uint8_t, uint16_t, uint32_t
-from libc.stdlib cimport free, malloc, realloc
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.string cimport memcmp, memcpy
 
 from .ts cimport *
 
@@ -292,8 +295,8 @@ cdef Grammar _grammar(const TSLanguage *language, bint python):
     return g
 
 
-# Capture indexes of the result tuple.
-cdef enum Capture:
+# Captures, by index in the walk results.
+cdef enum:  # capture indexes of the walk results
     C_COMMENT = 0
     C_STRING
     C_INTERPOLATION
@@ -557,21 +560,79 @@ cdef struct Frame:
     uint32_t named_seen  # named children of this node visited so far
 
 
-def collect(tree, bytes source, bint python):
-    """The engine query's captures for `tree` (a tree_sitter.Tree of `source`), as lists.
+cdef struct Span:
+    uint32_t start
+    uint32_t end
 
-    Returns (comments, strings, interpolations, kwargs, docstrings: ranges; doc owners: start
-    offsets; types: ranges; decisions: start offsets; binds, params: ranges; imports: Nodes).
-    Ranges are (start, end) tuples in document order.
+
+cdef struct Spans:
+    Span *items
+    Py_ssize_t count
+    Py_ssize_t capacity
+
+
+cdef int _push(Spans *spans, uint32_t start, uint32_t end) except -1:
+    cdef Span *grown
+    if spans.count == spans.capacity:
+        spans.capacity = spans.capacity * 2 if spans.capacity else 64
+        grown = <Span *>realloc(spans.items, spans.capacity * sizeof(Span))
+        if grown == NULL:
+            raise MemoryError()
+        spans.items = grown
+    spans.items[spans.count].start = start
+    spans.items[spans.count].end = end
+    spans.count += 1
+    return 0
+
+
+cdef int _by_range(const void *a, const void *b) noexcept nogil:
+    cdef const Span *x = <const Span *>a
+    cdef const Span *y = <const Span *>b
+    if x.start != y.start:
+        return -1 if x.start < y.start else 1
+    if x.end != y.end:
+        return -1 if x.end < y.end else 1
+    return 0
+
+
+cdef void _sort(Spans *spans) noexcept nogil:
+    if spans.count > 1:
+        qsort(spans.items, spans.count, sizeof(Span), _by_range)
+
+
+cdef class Captures:
+    """What one walk captured: a growable array of spans per capture, and the imports."""
+
+    cdef Spans spans[<int>C_COUNT]
+    cdef list imports
+
+    def __cinit__(self):
+        cdef int c
+        for c in range(C_COUNT):
+            self.spans[c].items = NULL
+            self.spans[c].count = 0
+            self.spans[c].capacity = 0
+        self.imports = []
+
+    def __dealloc__(self):
+        cdef int c
+        for c in range(C_COUNT):
+            free(self.spans[c].items)
+
+
+cdef Captures _walk(tree, bytes source, bint python):
+    """Visit every node of `tree` once, in document order, and record what the rules capture.
+
+    Spans come out in document order (preorder: by start, enclosing before enclosed).
     """
+    cdef Captures out = Captures()
     cdef TSTree *ts_tree = mge_tree_of(tree)
     cdef TSNode root = ts_tree_root_node(ts_tree)
     cdef Grammar g = _grammar(ts_tree_language(ts_tree), python)
-    cdef list out = [[] for _ in range(C_COUNT)]
-    cdef list comments = out[C_COMMENT]
     cdef const unsigned char *src = source
     cdef Py_ssize_t size = len(source)
     cdef type node_type = tree_sitter.Node
+    cdef list imports = out.imports
     cdef TSTreeCursor cursor = ts_tree_cursor_new(root)
     cdef Py_ssize_t capacity = 256
     cdef Frame *stack = <Frame *>malloc(capacity * sizeof(Frame))
@@ -624,12 +685,10 @@ def collect(tree, bytes source, bint python):
                     end = ts_node_end_byte(node)
                     for c in range(C_COUNT):
                         if caps & (1 << c):
-                            if c == C_DECISION or c == C_DOC_OWNER:
-                                (<list>out[c]).append(start)
-                            elif c == C_IMPORT:
-                                (<list>out[c]).append(mge_node_new(node_type, node, tree))
+                            if c == C_IMPORT:
+                                imports.append(mge_node_new(node_type, node, tree))
                             else:
-                                (<list>out[c]).append((start, end))
+                                _push(&out.spans[c], start, end)
                 stack[depth].node = node
                 stack[depth].field = f
                 stack[depth].kind = k
@@ -646,11 +705,271 @@ def collect(tree, bytes source, bint python):
                 continue
             while not ts_tree_cursor_goto_next_sibling(&cursor):
                 if not ts_tree_cursor_goto_parent(&cursor):
-                    return tuple(out)
+                    return out
                 depth -= 1
     finally:
         ts_tree_cursor_delete(&cursor)
         free(stack)
+
+
+cdef list _ranges(Spans *spans):
+    cdef Py_ssize_t i
+    return [(spans.items[i].start, spans.items[i].end) for i in range(spans.count)]
+
+
+cdef list _starts(Spans *spans):
+    cdef Py_ssize_t i
+    return [spans.items[i].start for i in range(spans.count)]
+
+
+def collect(tree, bytes source, bint python):
+    """The engine query's captures for `tree` (a tree_sitter.Tree of `source`), as lists.
+
+    Returns (comments, strings, interpolations, kwargs, docstrings: ranges; doc owners: start
+    offsets; types: ranges; decisions: start offsets; binds, params: ranges; imports: Nodes),
+    in document order. What `file_facts` starts from; tests compare it with the query.
+    """
+    cdef Captures caps = _walk(tree, source, python)
+    return (
+        _ranges(&caps.spans[C_COMMENT]),
+        _ranges(&caps.spans[C_STRING]),
+        _ranges(&caps.spans[C_INTERPOLATION]),
+        _ranges(&caps.spans[C_KWARG]),
+        _ranges(&caps.spans[C_DOCSTRING]),
+        _starts(&caps.spans[C_DOC_OWNER]),
+        _ranges(&caps.spans[C_TYPE]),
+        _starts(&caps.spans[C_DECISION]),
+        _ranges(&caps.spans[C_BIND]),
+        _ranges(&caps.spans[C_PARAM]),
+        caps.imports,
+    )
+
+
+# -- from captures to the facts ParsedSource holds (parser.py does the same in Python) --------
+
+cdef uint8_t NAME_BYTE[256]  # [\w$\x80-\xff]: may continue a name
+cdef uint8_t NAME_START[256]  # [A-Za-z_$\x80-\xff]: may start one
+cdef uint8_t NOT_BEFORE[256]  # a name does not start right after these (names, dots)
+cdef uint8_t SPACE[256]  # what bytes.lstrip strips: ASCII whitespace
+
+cdef void _tables() noexcept:
+    cdef int b
+    for b in range(256):
+        NAME_START[b] = (
+            (b >= 65 and b <= 90) or (b >= 97 and b <= 122) or b == 95 or b == 36 or b >= 128
+        )
+        NAME_BYTE[b] = NAME_START[b] or (b >= 48 and b <= 57)
+        NOT_BEFORE[b] = NAME_BYTE[b] or b == 46
+        SPACE[b] = b == 32 or (b >= 9 and b <= 13)
+
+_tables()
+
+
+cdef inline void _blank(unsigned char *buf, Py_ssize_t size, uint32_t start, uint32_t end) noexcept nogil:
+    """Every byte of [start, end) but newlines becomes a space (offsets and lines stay)."""
+    cdef Py_ssize_t i
+    if end > size:
+        end = size
+    for i in range(start, end):
+        if buf[i] != 10:
+            buf[i] = 32
+
+
+cdef list _anchors(const unsigned char *code, Py_ssize_t size):
+    """lines.code_anchors: the first non-whitespace byte of every line that has one."""
+    cdef list out = []
+    cdef Py_ssize_t i
+    cdef bint seeking = True
+    cdef unsigned char b
+    for i in range(size):
+        b = code[i]
+        if b == 10:
+            seeking = True
+        elif seeking and not SPACE[b]:
+            out.append(i)
+            seeking = False
+    return out
+
+
+cdef struct TypeName:
+    uint32_t key  # start of the annotation it is in
+    uint32_t start
+    uint32_t end
+
+cdef const unsigned char *_SORT_TEXT = NULL  # the text qsort's comparator reads (GIL held)
+
+cdef int _by_key_and_name(const void *a, const void *b) noexcept nogil:
+    cdef const TypeName *x = <const TypeName *>a
+    cdef const TypeName *y = <const TypeName *>b
+    cdef uint32_t lx, ly
+    cdef int c
+    if x.key != y.key:
+        return -1 if x.key < y.key else 1
+    lx = x.end - x.start
+    ly = y.end - y.start
+    c = memcmp(_SORT_TEXT + x.start, _SORT_TEXT + y.start, lx if lx < ly else ly)
+    if c != 0:
+        return c
+    return (lx > ly) - (lx < ly)
+
+
+cdef tuple _type_names(Spans *types, const unsigned char *text, Py_ssize_t size):
+    """parser._type_names: (annotation start, name) of every name in an annotation, sorted."""
+    global _SORT_TEXT
+    cdef TypeName *found = NULL
+    cdef TypeName *grown
+    cdef Py_ssize_t count = 0, capacity = 0, t, i, j, stop
+    cdef list offsets = []
+    cdef list names = []
+    try:
+        for t in range(types.count):
+            stop = types.items[t].end if types.items[t].end <= size else size
+            i = types.items[t].start
+            while i < stop:
+                if NAME_START[text[i]] and (i == 0 or not NOT_BEFORE[text[i - 1]]):
+                    j = i + 1
+                    while j < stop and NAME_BYTE[text[j]]:
+                        j += 1
+                    if count == capacity:
+                        capacity = capacity * 2 if capacity else 64
+                        grown = <TypeName *>realloc(found, capacity * sizeof(TypeName))
+                        if grown == NULL:
+                            raise MemoryError()
+                        found = grown
+                    found[count].key = types.items[t].start
+                    found[count].start = i
+                    found[count].end = j
+                    count += 1
+                    i = j
+                else:
+                    i += 1
+        if count > 1:
+            _SORT_TEXT = text
+            qsort(found, count, sizeof(TypeName), _by_key_and_name)
+            _SORT_TEXT = NULL
+        for i in range(count):
+            offsets.append(found[i].key)
+            names.append(PyBytes_FromStringAndSize(<const char *>text + found[i].start, found[i].end - found[i].start))
+        return offsets, names
+    finally:
+        free(found)
+
+
+cdef bytes _names_text(bytes source, Captures caps):
+    """parser._names_text: comments, string bodies and non-variable names blanked."""
+    cdef Py_ssize_t size = len(source)
+    cdef bytes out = PyBytes_FromStringAndSize(<const char *>source, size)
+    cdef unsigned char *buf = <unsigned char *>PyBytes_AS_STRING(out)
+    cdef const unsigned char *src = source
+    cdef Spans *strings = &caps.spans[C_STRING]
+    cdef Spans *interpolations = &caps.spans[C_INTERPOLATION]
+    cdef Spans *others
+    cdef Py_ssize_t i, s, lo
+    cdef uint32_t start, end
+    _sort(strings)
+    for i in range(strings.count):
+        _blank(buf, size, strings.items[i].start, strings.items[i].end)
+    if strings.count and interpolations.count:
+        # f-string interpolations hold names: put them back, then blank the strings nested
+        # in them again (in order of starts, so the innermost string or interpolation wins)
+        _sort(interpolations)
+        lo = 0
+        for i in range(interpolations.count):
+            start = interpolations.items[i].start
+            end = interpolations.items[i].end
+            if end > size:
+                end = size
+            if end > start:
+                memcpy(buf + start, src + start, end - start)
+            while lo < strings.count and strings.items[lo].start < start:
+                lo += 1
+            s = lo
+            while s < strings.count and strings.items[s].start < end:
+                _blank(buf, size, strings.items[s].start, strings.items[s].end)
+                s += 1
+    for c in (C_COMMENT, C_KWARG):
+        others = &caps.spans[<int>c]
+        for i in range(others.count):
+            _blank(buf, size, others.items[i].start, others.items[i].end)
+    # `...` (spread, rest, Ellipsis) would hide the name after it from the identifier scans
+    i = 0
+    while i + 2 < size:
+        if buf[i] == 46 and buf[i + 1] == 46 and buf[i + 2] == 46:
+            buf[i] = buf[i + 1] = buf[i + 2] = 32
+            i += 3
+        else:
+            i += 1
+    return out
+
+
+cdef tuple _offsets_and_texts(const unsigned char *src, Spans *spans, bint decode):
+    cdef list offsets = []
+    cdef list names = []
+    cdef list texts = [] if decode else None
+    cdef Py_ssize_t i
+    cdef uint32_t start, end
+    for i in range(spans.count):
+        start = spans.items[i].start
+        end = spans.items[i].end
+        offsets.append(start)
+        names.append(PyBytes_FromStringAndSize(<const char *>src + start, end - start))
+        if decode:
+            texts.append(PyUnicode_DecodeUTF8(<const char *>src + start, end - start, "replace"))
+    return offsets, names, texts
+
+
+def file_facts(tree, bytes source, bint python):
+    """What parser.MultiLanguageParser.parse derives from the captures, all in one call.
+
+    Returns (code anchors of the LineIndex, names_text, type_offsets, type_names, decisions,
+    bind_offsets, bind_names, bind_texts, param_offsets, param_names, imports, docstrings),
+    each equal to what the pure-Python path computes.
+    """
+    cdef Captures caps = _walk(tree, source, python)
+    cdef Py_ssize_t size = len(source)
+    cdef const unsigned char *src = source
+    cdef Spans *comments = &caps.spans[C_COMMENT]
+    cdef Spans *docs = &caps.spans[C_DOCSTRING]
+    cdef Spans *binds = &caps.spans[C_BIND]
+    cdef Spans *params = &caps.spans[C_PARAM]
+    cdef Spans *owners = &caps.spans[C_DOC_OWNER]
+    cdef Py_ssize_t i, at
+    # lines of code: comments and docstrings blanked
+    _sort(docs)
+    cdef bytes code = PyBytes_FromStringAndSize(<const char *>src, size)
+    cdef unsigned char *code_buf = <unsigned char *>PyBytes_AS_STRING(code)
+    for i in range(comments.count):
+        _blank(code_buf, size, comments.items[i].start, comments.items[i].end)
+    for i in range(docs.count):
+        _blank(code_buf, size, docs.items[i].start, docs.items[i].end)
+    anchors = _anchors(code_buf, size)
+    del code
+    names_text = _names_text(source, caps)
+    type_offsets, type_names = _type_names(
+        &caps.spans[C_TYPE], <const unsigned char *>PyBytes_AS_STRING(names_text), size
+    )
+    _sort(&caps.spans[C_DECISION])
+    decisions = _starts(&caps.spans[C_DECISION])
+    # bindings include the parameters
+    _sort(params)
+    for i in range(params.count):
+        _push(binds, params.items[i].start, params.items[i].end)
+    _sort(binds)
+    bind_offsets, bind_names, bind_texts = _offsets_and_texts(src, binds, True)
+    param_offsets, param_names, _ = _offsets_and_texts(src, params, False)
+    # a documented definition's docstring: the first docstring at or after its start
+    docstrings = {}
+    at = 0
+    for i in range(owners.count):
+        while at < docs.count and docs.items[at].start < owners.items[i].start:
+            at += 1
+        if at < docs.count:
+            docstrings[owners.items[i].start] = (docs.items[at].start, docs.items[at].end)
+    imports = caps.imports
+    return (
+        anchors, names_text, type_offsets, type_names, decisions, bind_offsets, bind_names,
+        bind_texts, param_offsets, param_names, imports, docstrings,
+    )
 
 
 def check_layout(tree, node):

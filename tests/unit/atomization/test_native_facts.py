@@ -107,11 +107,38 @@ def _normalised(facts: Facts) -> list[list[object]]:
     return [sorted(part) for part in plain] + [sorted(node.byte_range for node in imports)]
 
 
+_PARSED_FIELDS = [
+    "names_text",
+    "type_offsets",
+    "type_names",
+    "decisions",
+    "bind_offsets",
+    "bind_names",
+    "bind_texts",
+    "param_offsets",
+    "param_names",
+    "issues",
+    "docstrings",
+]
+
+
+def _parsed_facts(data: bytes, path: str) -> dict[str, object]:
+    parsed = _PARSER.parse(data, path)
+    facts = {name: getattr(parsed, name) for name in _PARSED_FIELDS}
+    facts["anchors"] = parsed.lines.anchors
+    facts["imports"] = [node.byte_range for node in parsed.import_nodes]
+    return facts
+
+
 def _check(data: bytes, path: str) -> None:
+    """The walk captures what the query does, and the parsed facts are the same either way."""
     language = resolve_language(None, path)
     tree = _PARSER.parse_tree(data, language)
     native = _native.facts.collect(tree, data, language == PYTHON)  # type: ignore[attr-defined]
     assert _normalised(native) == _normalised(_query_facts(language, tree)), path
+    with _native.pure_python():
+        reference = _parsed_facts(data, path)
+    assert _parsed_facts(data, path) == reference, path
 
 
 def test_the_native_core_is_built() -> None:
