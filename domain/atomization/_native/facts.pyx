@@ -8,7 +8,7 @@
 from libc.stdint cimport uint8_t, uint16_t, uint32_t
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcmp, memcpy
 
 from .ts cimport *
@@ -236,11 +236,37 @@ cdef enum Field:
     F_COUNT
 
 
+# Parents whose children's fields no rule reads: the cursor's field lookup (a search of the
+# parent's field map) is skipped under them, and under K_OTHER. Rules read fields only after
+# naming the parent's kind, so a kind missing here costs time, never correctness.
+cdef uint8_t READS_FIELDS[<int>K_COUNT]
+
+cdef void _field_parents() noexcept:
+    cdef int k
+    for k in range(K_COUNT):
+        READS_FIELDS[k] = 1
+    for k in (
+        K_OTHER, K_IDENTIFIER, K_COMMENT, K_STRING, K_BLOCK, K_EXPRESSION_STATEMENT, K_ERROR,
+        K_INTERPOLATION, K_STRING_START, K_STRING_CONTENT, K_PATTERN_LIST, K_TUPLE_PATTERN,
+        K_AS_PATTERN_TARGET, K_GLOBAL_STATEMENT, K_NONLOCAL_STATEMENT, K_DOTTED_NAME,
+        K_PARAMETERS, K_LAMBDA_PARAMETERS, K_LIST_SPLAT_PATTERN, K_DICTIONARY_SPLAT_PATTERN,
+        K_TYPE, K_STRING_FRAGMENT, K_TEMPLATE_SUBSTITUTION, K_OBJECT_PATTERN, K_ARRAY_PATTERN,
+        K_FORMAL_PARAMETERS, K_REST_PATTERN, K_IMPORT_CLAUSE, K_NAMESPACE_IMPORT, K_ENUM_BODY,
+        K_JSX_ATTRIBUTE, K_TYPE_IDENTIFIER, K_PROPERTY_IDENTIFIER, K_STATEMENT_IDENTIFIER,
+        K_SHORTHAND_PROPERTY_IDENTIFIER_PATTERN, K_FUTURE_IMPORT_STATEMENT, K_BINARY_EXPRESSION,
+        K_DOLLAR_BRACE, K_AND_AND, K_OR_OR, K_NULLISH,
+    ):
+        READS_FIELDS[k] = 0
+
+_field_parents()
+
+
 cdef class Grammar:
     """Kind and decision tables of one language, built once from its symbol names."""
 
     cdef uint8_t *kinds
     cdef uint8_t *decisions
+    cdef uint8_t *named  # by symbol, up to 65535 (ERROR): what ts_node_is_named answers
     cdef uint16_t fields[<int>F_COUNT]
     cdef bint python
     cdef uint32_t symbol_count
@@ -248,6 +274,7 @@ cdef class Grammar:
     def __dealloc__(self):
         free(self.kinds)
         free(self.decisions)
+        free(self.named)
 
 
 cdef dict _GRAMMARS = {}
@@ -266,8 +293,10 @@ cdef Grammar _grammar(const TSLanguage *language, bint python):
     g.python = python
     g.kinds = <uint8_t *>malloc(count + 1)
     g.decisions = <uint8_t *>malloc(count + 1)
-    if g.kinds == NULL or g.decisions == NULL:
+    g.named = <uint8_t *>calloc(65536, 1)
+    if g.kinds == NULL or g.decisions == NULL or g.named == NULL:
         raise MemoryError()
+    g.named[65535] = 1  # ERROR
     by_name = {(name, named): kind for kind, name, named in _KINDS}
     decisions = set(_PYTHON_DECISIONS if python else _JS_DECISIONS)
     for sym in range(count):
@@ -282,6 +311,7 @@ cdef Grammar _grammar(const TSLanguage *language, bint python):
         if st != TSSymbolTypeRegular and st != TSSymbolTypeAnonymous:
             continue  # supertypes and hidden rules never appear as nodes
         g.kinds[sym] = by_name.get((name, named), K_OTHER)
+        g.named[sym] = named
         if named and name in decisions:
             g.decisions[sym] = 1
     g.kinds[count] = 0
@@ -659,12 +689,11 @@ cdef Captures _walk(tree, bytes source, bint python):
             # visit the node under the cursor (the root is never captured)
             if depth > 0:
                 node = ts_tree_cursor_current_node(&cursor)
-                k = _kind(g, node)
+                sym = ts_node_symbol(node)
+                k = _kind_of_symbol(g, sym)
                 pk = stack[depth - 1].kind
-                # Every rule that reads a field also names the parent's kind: under the other
-                # parents the field (a search of the parent's field map) is never needed.
-                f = ts_tree_cursor_current_field_id(&cursor) if pk != K_OTHER else 0
-                named = ts_node_is_named(node)
+                f = ts_tree_cursor_current_field_id(&cursor) if READS_FIELDS[pk] else 0
+                named = g.named[sym]
                 parent = stack[depth - 1].node
                 gk = stack[depth - 2].kind if depth >= 2 else K_OTHER
                 pf = stack[depth - 1].field
@@ -677,7 +706,6 @@ cdef Captures _walk(tree, bytes source, bint python):
                         caps |= 1 << C_DOC_OWNER
                 else:
                     caps = _js_captures(g, k, pk, gk, f, named, node, parent, src, size)
-                sym = ts_node_symbol(node)
                 if sym < g.symbol_count and g.decisions[sym]:
                     caps |= 1 << C_DECISION
                 if caps:
