@@ -18,6 +18,7 @@ Wall time is reported, never asserted (tests do not depend on machine speed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib.util
 import shutil
@@ -38,6 +39,7 @@ from domain.atomization import (  # noqa: E402 - after the sys.path fix above
     ContextInjector,
     MultiLanguageParser,
     RecursiveDecomposer,
+    _native,
     atomize_parsed,
     atomize_source,
     detect_language,
@@ -240,12 +242,29 @@ def main(argv: list[str] | None = None) -> int:
         "--breakdown", action="store_true", help="also time each phase on the python corpus"
     )
     ap.add_argument(
+        "--pure-python",
+        action="store_true",
+        help="atomize with the pure-Python stages, not the native core (to compare the two)",
+    )
+    ap.add_argument(
         "--repeat",
         type=int,
         default=3,
         help="time each file this many times, both sides, and keep the best of each",
     )
     args = ap.parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        if args.pure_python:
+            stack.enter_context(_native.pure_python())
+        if _native.enabled():
+            print("native core: on")
+        else:
+            reason = "--pure-python" if args.pure_python else _native.UNAVAILABLE_REASON
+            print(f"native core: off ({reason})")
+        return bench(args)
+
+
+def bench(args: argparse.Namespace) -> int:
     config = AtomizationConfig(args.target_loc, args.max_loc, args.max_complexity)
     gc.disable()  # collector pauses would land on whichever phase happens to trigger them
     total = Tally()
