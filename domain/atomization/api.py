@@ -5,12 +5,16 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 
+from . import _native
 from .atomicity import AtomicityValidator
 from .context import ContextInjector
 from .decomposer import RecursiveDecomposer
 from .identity import atom_id, content_hash
 from .model import Atom, AtomizationConfig, AtomizationResult, SyntaxIssue, new_frozen
 from .parser import MultiLanguageParser, ParsedSource
+
+if _native.AVAILABLE:
+    from ._native import assemble as _native_assemble
 
 _PARSER = MultiLanguageParser()
 
@@ -42,7 +46,15 @@ def atomize_parsed(
     decomposition = RecursiveDecomposer(config).decompose(parsed)
     injector = ContextInjector(parsed, decomposition, tests)
     source = parsed.source
-    check = AtomicityValidator(config, parsed.spec, source, parsed.js_doc).check
+    validator = AtomicityValidator(config, parsed.spec, source, parsed.js_doc)
+    if _native.enabled():
+        segments = decomposition.segments
+        contexts = list(map(injector.inject, range(len(segments))))
+        built = _native_assemble.assemble(parsed, config, segments, contexts, validator)
+        return AtomizationResult(
+            path=parsed.path, language=parsed.language, atoms=built, syntax_issues=parsed.issues
+        )
+    check = validator.check
     size = len(source)
     path = parsed.path
     language = parsed.language
