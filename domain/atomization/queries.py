@@ -27,6 +27,32 @@ TYPE_REF = "type"
 IMPORT = "import"
 INTERPOLATION = "interpolation"
 
+# Node kinds that are decision points of cyclomatic complexity (the native walk reads these).
+PYTHON_DECISIONS = (
+    "if_statement",
+    "elif_clause",
+    "for_statement",
+    "while_statement",
+    "except_clause",
+    "except_group_clause",
+    "boolean_operator",
+    "conditional_expression",
+    "for_in_clause",
+    "if_clause",
+    "case_clause",
+)
+# (and binary expressions with &&, || or ??: see the pattern below)
+JS_DECISIONS = (
+    "if_statement",
+    "for_statement",
+    "for_in_statement",
+    "while_statement",
+    "do_statement",
+    "catch_clause",
+    "ternary_expression",
+    "switch_case",
+)
+
 # ERROR and MISSING nodes are not queried: `(MISSING)` takes minutes on very deep trees
 # (a 100k-term expression). The parser walks the error paths of the tree instead.
 _COMMON: list[str] = []
@@ -52,22 +78,7 @@ _PYTHON = [
         for kind in ("function_definition", "class_definition")
     ),
     # Decision points of cyclomatic complexity (McCabe, counted as radon does).
-    *(
-        f"({kind}) @{DECISION}"
-        for kind in (
-            "if_statement",
-            "elif_clause",
-            "for_statement",
-            "while_statement",
-            "except_clause",
-            "except_group_clause",
-            "boolean_operator",
-            "conditional_expression",
-            "for_in_clause",
-            "if_clause",
-            "case_clause",
-        )
-    ),
+    *(f"({kind}) @{DECISION}" for kind in PYTHON_DECISIONS),
     f"(function_definition name: (identifier) @{BIND})",
     f"(class_definition name: (identifier) @{BIND})",
     f"(assignment left: (identifier) @{BIND})",
@@ -110,19 +121,7 @@ _JS = [
     f"(comment) @{COMMENT}",
     f"(string_fragment) @{STRING}",
     f'(template_substitution "${{" @{STRING})',  # the `$` of `${` is not a name
-    *(
-        f"({kind}) @{DECISION}"
-        for kind in (
-            "if_statement",
-            "for_statement",
-            "for_in_statement",
-            "while_statement",
-            "do_statement",
-            "catch_clause",
-            "ternary_expression",
-            "switch_case",
-        )
-    ),
+    *(f"({kind}) @{DECISION}" for kind in JS_DECISIONS),
     f'(binary_expression operator: ["&&" "||" "??"]) @{DECISION}',
     f"(variable_declarator name: (identifier) @{BIND})",
     f"(object_pattern (shorthand_property_identifier_pattern) @{BIND})",

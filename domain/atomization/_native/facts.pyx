@@ -15,6 +15,8 @@ from .ts cimport *
 
 import tree_sitter
 
+from ..queries import JS_DECISIONS, PYTHON_DECISIONS
+
 # Node kinds the rules name (one code per (name, named) pair; 0: a kind no rule names).
 cdef enum Kind:
     K_OTHER = 0
@@ -201,17 +203,6 @@ _KINDS = [
     (K_JSX_SELF_CLOSING_ELEMENT, "jsx_self_closing_element", True),
 ]
 
-# Decision points of cyclomatic complexity, by language family (as in queries.py).
-_PYTHON_DECISIONS = (
-    "if_statement", "elif_clause", "for_statement", "while_statement", "except_clause",
-    "except_group_clause", "boolean_operator", "conditional_expression", "for_in_clause",
-    "if_clause", "case_clause",
-)
-_JS_DECISIONS = (
-    "if_statement", "for_statement", "for_in_statement", "while_statement", "do_statement",
-    "catch_clause", "ternary_expression", "switch_case",
-)
-
 _FIELDS = (
     "name", "left", "alias", "body", "module_name", "type", "return_type", "value",
     "parameter", "pattern", "operator", "key", "property",
@@ -298,7 +289,7 @@ cdef Grammar _grammar(const TSLanguage *language, bint python):
         raise MemoryError()
     g.named[65535] = 1  # ERROR
     by_name = {(name, named): kind for kind, name, named in _KINDS}
-    decisions = set(_PYTHON_DECISIONS if python else _JS_DECISIONS)
+    decisions = set(PYTHON_DECISIONS if python else JS_DECISIONS)
     for sym in range(count):
         g.kinds[sym] = 0
         g.decisions[sym] = 0
