@@ -109,7 +109,9 @@ def npm_files(packages: list[str], prefix: Path) -> list[Path]:
             sorted(
                 p
                 for p in root.rglob("*")
-                if p.suffix in NPM_SUFFIXES and p.is_file() and "node_modules" not in p.parts[-3:-1]
+                if p.suffix in NPM_SUFFIXES
+                and p.is_file()
+                and "node_modules" not in p.relative_to(root).parts  # not nested packages
             )
         )
     return files

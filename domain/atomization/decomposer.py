@@ -26,10 +26,16 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
+from . import _native
 from .languages import LanguageSpec
 from .model import AtomizationConfig
 from .parser import ParsedSource
 from .syntax import describe_member, scope_name, text_of, unwrap
+
+try:  # the same stage on the C API (optional: absent when the project was built without it)
+    from ._native import decompose as _native_decompose
+except ImportError:
+    _native_decompose = None  # type: ignore[assignment]
 
 Node = tree_sitter.Node
 
@@ -154,6 +160,8 @@ class RecursiveDecomposer:
         self.config = config or AtomizationConfig()
 
     def decompose(self, parsed: ParsedSource) -> Decomposition:
+        if _native_decompose is not None and _native.enabled():
+            return _native_decompose.decompose(self.config, parsed)
         size = len(parsed.source)
         module = Scope(0, -1, 0, "module", None, None, "", None, parsed.root, 0, size)
         scopes = [module]

@@ -874,10 +874,24 @@ cdef tuple _type_names(Spans *types, const unsigned char *text, Py_ssize_t size)
         free(found)
 
 
+cdef bytes _fresh_copy(bytes source):
+    """A new bytes object holding `source`, safe to write into before anyone sees it.
+
+    Not PyBytes_FromStringAndSize(data, 1): that hands out CPython's shared one-byte
+    singletons, and writing into one would change b"#" for the whole interpreter. With NULL
+    data a one-byte object is always new; the empty one is shared, but nothing writes to it.
+    """
+    cdef Py_ssize_t size = len(source)
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, size)
+    if size:
+        memcpy(PyBytes_AS_STRING(out), <const char *>source, size)
+    return out
+
+
 cdef bytes _names_text(bytes source, Captures caps):
     """parser._names_text: comments, string bodies and non-variable names blanked."""
     cdef Py_ssize_t size = len(source)
-    cdef bytes out = PyBytes_FromStringAndSize(<const char *>source, size)
+    cdef bytes out = _fresh_copy(source)
     cdef unsigned char *buf = <unsigned char *>PyBytes_AS_STRING(out)
     cdef const unsigned char *src = source
     cdef Spans *strings = &caps.spans[C_STRING]
@@ -955,7 +969,7 @@ def file_facts(tree, bytes source, bint python):
     cdef Py_ssize_t i, at
     # lines of code: comments and docstrings blanked
     _sort(docs)
-    cdef bytes code = PyBytes_FromStringAndSize(<const char *>src, size)
+    cdef bytes code = _fresh_copy(source)
     cdef unsigned char *code_buf = <unsigned char *>PyBytes_AS_STRING(code)
     for i in range(comments.count):
         _blank(code_buf, size, comments.items[i].start, comments.items[i].end)

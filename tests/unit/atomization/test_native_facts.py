@@ -213,3 +213,12 @@ def test_deep_nesting() -> None:
     _check(b"x = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n", "deep.py")
     _check(b"x = " + b"[" * 5000, "open.js")
     _check(b"if x:\n" + b"".join(b" " * i + b"if y:\n" for i in range(1, 400)), "if.py")
+
+
+def test_one_byte_inputs_leave_the_interpreters_bytes_alone() -> None:
+    # CPython shares one-byte bytes objects: the core must never write into one.
+    for byte in range(256):
+        for path in _PATHS:
+            _check(bytes([byte]), path)
+    assert [bytes([byte])[0] for byte in range(256)] == list(range(256))
+    assert bytes([35]) == b"#" and bytes([32]) == b" "

@@ -1,0 +1,9 @@
+import tree_sitter
+
+from ..decomposer import Decomposition
+from ..model import AtomizationConfig
+from ..parser import ParsedSource
+
+def decompose(config: AtomizationConfig, parsed: ParsedSource) -> Decomposition: ...
+def makers_are_direct() -> bool: ...
+def check_children(tree: tree_sitter.Tree) -> int: ...
