@@ -54,8 +54,24 @@ def port_open(host: str, port: int) -> bool:
     return False
 
 
+def port_bindable(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on `port` now.
+
+    Stricter than nothing answering there (port_open): a port can also be held by an
+    outgoing connection, and a server would then fail to bind it.
+    """
+    with socket.socket() as sock:
+        # as servers bind: a closed connection waiting out TIME_WAIT does not block it
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def _pick_port(wanted: int) -> int:
-    if wanted and not port_open("127.0.0.1", wanted):
+    if wanted and port_bindable(wanted):
         return wanted
     return free_port()
 

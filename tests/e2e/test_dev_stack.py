@@ -5,8 +5,10 @@ and the next `mge dev` in the same directory finds the same data."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -30,10 +32,32 @@ MGE = str(Path(sys.executable).parent / "mge")
 PLAN = REPO / "examples" / "todo-service.yaml"
 
 
+_PICKED: set[int] = set()
+
+
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range.
+
+    The test starts `mge dev` twice on the same ports. A port from the ephemeral range (what
+    binding port 0 gives) can be taken in between by any outgoing connection on the machine,
+    and the second Temporal dev server then fails to bind it.
+    """
+    low = 32768
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.Random()
+    for _ in range(500):
+        port = rng.randrange(20000, max(low, 20001))
+        if port in _PICKED:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PICKED.add(port)
+        return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def _env(cwd: Path, ports: dict[str, int]) -> dict[str, str]:
