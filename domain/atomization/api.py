@@ -7,14 +7,19 @@ from collections.abc import Mapping
 
 from . import _native
 from .atomicity import AtomicityValidator
-from .context import ContextInjector
-from .decomposer import RecursiveDecomposer
+from .context import ContextFacts, ContextInjector
+from .decomposer import Decomposition, RecursiveDecomposer
 from .identity import atom_id, content_hash
-from .model import Atom, AtomizationConfig, AtomizationResult, SyntaxIssue, new_frozen
+from .model import Atom, AtomContext, AtomizationConfig, AtomizationResult, SyntaxIssue, new_frozen
 from .parser import MultiLanguageParser, ParsedSource
 
 if _native.AVAILABLE:
     from ._native import assemble as _native_assemble
+
+try:  # the context stage on the C API (absent when the project was built without it)
+    from ._native import context as _native_context
+except ImportError:
+    _native_context = None  # type: ignore[assignment]
 
 _PARSER = MultiLanguageParser()
 
@@ -44,16 +49,16 @@ def atomize_parsed(
     tests: Mapping[str, str] | None = None,
 ) -> AtomizationResult:
     decomposition = RecursiveDecomposer(config).decompose(parsed)
-    injector = ContextInjector(parsed, decomposition, tests)
     source = parsed.source
     validator = AtomicityValidator(config, parsed.spec, source, parsed.js_doc)
     if _native.enabled():
         segments = decomposition.segments
-        contexts = list(map(injector.inject, range(len(segments))))
+        contexts = _native_contexts(parsed, decomposition, tests)
         built = _native_assemble.assemble(parsed, config, segments, contexts, validator)
         return AtomizationResult(
             path=parsed.path, language=parsed.language, atoms=built, syntax_issues=parsed.issues
         )
+    injector = ContextInjector(parsed, decomposition, tests)
     check = validator.check
     size = len(source)
     path = parsed.path
@@ -112,6 +117,16 @@ def atomize_parsed(
     return AtomizationResult(
         path=parsed.path, language=parsed.language, atoms=tuple(atoms), syntax_issues=issues
     )
+
+
+def _native_contexts(
+    parsed: ParsedSource, decomposition: Decomposition, tests: Mapping[str, str] | None
+) -> list[tuple[AtomContext, ContextFacts]]:
+    """Every atom's context, from the native context stage when it was built."""
+    if _native_context is not None:
+        return _native_context.ContextInjector(parsed, decomposition, tests).inject_all()
+    injector = ContextInjector(parsed, decomposition, tests)
+    return list(map(injector.inject, range(len(decomposition.segments))))
 
 
 def _issues_for(
