@@ -36,10 +36,10 @@ if str(ROOT) not in sys.path:
 
 from domain.atomization import (  # noqa: E402 - after the sys.path fix above
     AtomizationConfig,
-    ContextInjector,
     MultiLanguageParser,
     RecursiveDecomposer,
     _native,
+    atom_contexts,
     atomize_parsed,
     atomize_source,
     detect_language,
@@ -183,9 +183,7 @@ def breakdown(files: list[Path], config: AtomizationConfig, repeat: int = 1) -> 
             t2 = time.perf_counter()
             decomposition = RecursiveDecomposer(config).decompose(parsed)
             t3 = time.perf_counter()
-            injector = ContextInjector(parsed, decomposition)
-            for index in range(len(decomposition.segments)):
-                injector.inject(index)
+            atom_contexts(parsed, decomposition)
             t4 = time.perf_counter()
             atomize_parsed(parsed, config)
             t5 = time.perf_counter()
@@ -198,7 +196,7 @@ def breakdown(files: list[Path], config: AtomizationConfig, repeat: int = 1) -> 
     rest = totals["all"] - totals["decompose"] - totals["context"]
     print("\n== where the time goes (multiples of the bare parse)")
     print(f"bare tree-sitter parse     {1.0:6.2f} x")
-    print(f"parse + query + line index {totals['parse+query'] / base:6.2f} x")
+    print(f"parse + facts + line index {totals['parse+query'] / base:6.2f} x")
     print(f"decompose                  {totals['decompose'] / base:6.2f} x")
     print(f"context                    {totals['context'] / base:6.2f} x")
     print(f"atomicity, ids, atoms      {rest / base:6.2f} x")

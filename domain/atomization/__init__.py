@@ -3,7 +3,7 @@
 Pure domain logic (stdlib + tree-sitter only). Entry point: `atomize_source`.
 """
 
-from .api import atomize_parsed, atomize_source
+from .api import atom_contexts, atomize_parsed, atomize_source
 from .atomicity import CRITERIA, AtomicityValidator
 from .context import ContextInjector
 from .decomposer import RecursiveDecomposer
@@ -42,6 +42,7 @@ __all__ = [
     "SyntaxIssue",
     "UnsupportedLanguageError",
     "Violation",
+    "atom_contexts",
     "atom_id",
     "atomize_parsed",
     "atomize_source",

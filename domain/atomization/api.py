@@ -53,7 +53,7 @@ def atomize_parsed(
     validator = AtomicityValidator(config, parsed.spec, source, parsed.js_doc)
     if _native.enabled():
         segments = decomposition.segments
-        contexts = _native_contexts(parsed, decomposition, tests)
+        contexts = atom_contexts(parsed, decomposition, tests)
         built = _native_assemble.assemble(parsed, config, segments, contexts, validator)
         return AtomizationResult(
             path=parsed.path, language=parsed.language, atoms=built, syntax_issues=parsed.issues
@@ -119,11 +119,11 @@ def atomize_parsed(
     )
 
 
-def _native_contexts(
-    parsed: ParsedSource, decomposition: Decomposition, tests: Mapping[str, str] | None
+def atom_contexts(
+    parsed: ParsedSource, decomposition: Decomposition, tests: Mapping[str, str] | None = None
 ) -> list[tuple[AtomContext, ContextFacts]]:
-    """Every atom's context, from the native context stage when it was built."""
-    if _native_context is not None:
+    """Every atom's context, from the native context stage when it is on."""
+    if _native_context is not None and _native.enabled():
         return _native_context.ContextInjector(parsed, decomposition, tests).inject_all()
     injector = ContextInjector(parsed, decomposition, tests)
     return list(map(injector.inject, range(len(decomposition.segments))))
