@@ -7,10 +7,15 @@
 # through their Python modules, as in the reference.
 
 from libc.stdint cimport uint32_t
+from libc.string cimport memcmp, strcmp
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.object cimport PyObject_GenericSetAttr
 
 from .ts cimport *
+
+cdef extern from "tree_sitter/api.h":
+    TSNode ts_node_child_by_field_name(TSNode self, const char *name, uint32_t name_length) nogil
 
 import hashlib
 
@@ -35,10 +40,10 @@ cdef Py_ssize_t _CRITERIA_COUNT = len(CRITERIA)
 
 
 cdef inline object _frozen(type cls, dict values):
-    """A frozen dataclass instance with its fields set (model.new_frozen, fields checked by
-    the reference path's tests: both build the same objects)."""
+    """A frozen dataclass instance with its fields set (model.new_frozen): `values` becomes
+    its instance dict as it is, no copy (the tests compare with the reference's objects)."""
     obj = _new(cls)
-    obj.__dict__.update(values)
+    PyObject_GenericSetAttr(obj, "__dict__", values)
     return obj
 
 
@@ -81,8 +86,9 @@ cdef class Checker:
     cdef bint python
     cdef bint javascript
     cdef dict clear_io_of
+    cdef bytes source
 
-    def __init__(self, validator, config):
+    def __init__(self, validator, config, bytes source):
         self.validator = validator
         self.max_loc = config.max_loc
         self.max_complexity = config.max_complexity
@@ -94,6 +100,7 @@ cdef class Checker:
         self.python = validator._python
         self.javascript = validator.spec.name == "javascript"
         self.clear_io_of = validator._clear_io_of
+        self.source = source
 
     cdef object check(
         self, bytes code, Py_ssize_t loc, Py_ssize_t complexity, str kind, object oversize_reason,
@@ -181,34 +188,65 @@ cdef class Checker:
         )
 
     cdef bint clear_io(self, function):
-        """AtomicityValidator._clear_io (typed inputs and output)."""
+        """AtomicityValidator._clear_io (typed inputs and output), on the C API."""
         if self.javascript:
             return self.validator._clear_io(function)  # reads the JSDoc: rare, keep one copy
-        params = function.child_by_field_name("parameters")
-        if self.python:
-            if params is not None:
-                for p in params.named_children:
-                    t = p.type
-                    if t == "identifier":
-                        if (p.text or b"") in (b"self", b"cls"):
+        cdef TSNode node = mge_node_of(function)
+        cdef TSNode params = _field(node, b"parameters")
+        cdef TSNode p
+        cdef TSNode name
+        cdef uint32_t i, count
+        cdef const char *t
+        if not ts_node_is_null(params):
+            count = ts_node_named_child_count(params)
+            for i in range(count):
+                p = ts_node_named_child(params, i)
+                t = ts_node_type(p)
+                if self.python:
+                    if strcmp(t, "identifier") == 0:
+                        if _text_is(self.source, p, b"self") or _text_is(self.source, p, b"cls"):
                             continue
                         return False
-                    if t in _UNTYPED_PYTHON_PARAMS:
+                    if _untyped_python_parameter(t):
                         return False
-            name = function.child_by_field_name("name")
-            is_init = name is not None and (name.text or b"") == b"__init__"
-            return is_init or function.child_by_field_name("return_type") is not None
-        if params is not None:
-            for p in params.named_children:
-                t = p.type
-                if t == "required_parameter" or t == "optional_parameter":
-                    if p.child_by_field_name("type") is None:
+                elif strcmp(t, "required_parameter") == 0 or strcmp(t, "optional_parameter") == 0:
+                    if ts_node_is_null(_field(p, b"type")):
                         return False
-                elif t == "identifier":
+                elif strcmp(t, "identifier") == 0:
                     return False
-        return function.child_by_field_name("return_type") is not None or function.type in (
-            "arrow_function",
+        if self.python:
+            name = _field(node, b"name")
+            if not ts_node_is_null(name) and _text_is(self.source, name, b"__init__"):
+                return True
+            return not ts_node_is_null(_field(node, b"return_type"))
+        return (
+            not ts_node_is_null(_field(node, b"return_type"))
+            or strcmp(ts_node_type(node), "arrow_function") == 0
         )
+
+
+cdef tuple _UNTYPED = tuple(sorted(kind.encode() for kind in _UNTYPED_PYTHON_PARAMS))
+
+
+cdef inline bint _untyped_python_parameter(const char *kind):
+    for untyped in _UNTYPED:
+        if strcmp(kind, PyBytes_AS_STRING(untyped)) == 0:
+            return True
+    return False
+
+
+cdef inline TSNode _field(TSNode node, bytes name) noexcept:
+    return ts_node_child_by_field_name(node, name, len(name))
+
+
+cdef inline bint _text_is(bytes source, TSNode node, bytes text) noexcept:
+    """The node's text is `text` (what `(node.text or b"") == text` asks)."""
+    cdef uint32_t start = ts_node_start_byte(node)
+    cdef uint32_t end = ts_node_end_byte(node)
+    cdef Py_ssize_t n = len(text)
+    if end < start or end - start != n or end > <uint32_t>len(source):
+        return False
+    return memcmp(PyBytes_AS_STRING(source) + start, PyBytes_AS_STRING(text), n) == 0
 
 
 def assemble(parsed, config, list segments, list contexts, validator):
@@ -220,7 +258,7 @@ def assemble(parsed, config, list segments, list contexts, validator):
     cdef str language = parsed.language
     cdef tuple issues = parsed.issues
     cdef list issue_starts = [issue.start_byte for issue in issues]
-    cdef Checker checker = Checker(validator, config)
+    cdef Checker checker = Checker(validator, config, source)
     cdef list atoms = []
     cdef Py_ssize_t line = 1, ordinal, start, end, newlines, i
     cdef bint ends_at_line_end
