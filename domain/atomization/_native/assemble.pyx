@@ -21,6 +21,8 @@ import hashlib
 
 from ..atomicity import (
     _ALL_PASS,
+    _CRITERIA_FOR,
+    _VIOLATIONS,
     _EFFECT_SUBSTRING,
     _TESTABLE_KINDS,
     _UNTYPED_PYTHON_PARAMS,
@@ -45,6 +47,18 @@ cdef inline object _frozen(type cls, dict values):
     obj = _new(cls)
     PyObject_GenericSetAttr(obj, "__dict__", values)
     return obj
+
+
+cdef inline object _known_violation(tuple failure):
+    """atomicity._violation, its cache read here (the same failures recur)."""
+    violation = _VIOLATIONS.get(failure)
+    return violation if violation is not None else _violation(failure)
+
+
+cdef inline dict _criteria_of(frozenset bad):
+    """atomicity._criteria, its cache read here."""
+    template = _CRITERIA_FOR.get(bad)
+    return (<dict>template).copy() if template is not None else _criteria(bad)
 
 
 cdef str _atom_id(str path, Py_ssize_t ordinal, str digest):
@@ -173,7 +187,7 @@ cdef class Checker:
                 AtomicityReport, {"score": 1.0, "criteria": _ALL_PASS, "violations": ()}
             )
         bad = frozenset([criterion for criterion, _ in failed])
-        violations = tuple(map(_violation, failed))
+        violations = tuple([_known_violation(failure) for failure in failed])
         if has_syntax_issue and "clear_boundaries" in bad:
             violations = tuple(
                 Violation(v.criterion, "high", v.message)
@@ -184,7 +198,7 @@ cdef class Checker:
         score = round(<double>(_CRITERIA_COUNT - len(bad)) / _CRITERIA_COUNT, 4)
         return _frozen(
             AtomicityReport,
-            {"score": score, "criteria": _criteria(bad), "violations": violations},
+            {"score": score, "criteria": _criteria_of(bad), "violations": violations},
         )
 
     cdef bint clear_io(self, function):
