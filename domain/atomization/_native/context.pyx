@@ -346,6 +346,16 @@ cdef inline object _new(type cls):
     return (<PyTypeObject *>cls).tp_new(cls, <PyObject *>_EMPTY, NULL)
 
 
+# What syntax.describe_member says of a module's child from its type alone (M_OTHER: it
+# takes a look at the node).
+cdef enum:
+    M_OTHER = 0
+    M_COMMENT  # a comment: binds nothing
+    M_IMPORT  # an import statement (not a CommonJS require): the imports have it already
+    M_STATEMENT  # a plain statement: binds what its bindings say
+    M_EXPRESSION  # an expression statement: the same, unless a Python docstring ("comment")
+
+
 cdef class _Language:
     """What the injector needs of a language, worked out once per LanguageSpec."""
 
@@ -355,6 +365,15 @@ cdef class _Language:
     cdef dict flags  # F_KEYWORD and F_BUILTIN by name
     cdef tuple comment_types  # as bytes
     cdef TSFieldId field_name, field_alias, field_module_name, field_source
+    cdef uint8_t *members  # M_* by grammar symbol
+    cdef uint32_t symbol_count
+
+    def __dealloc__(self):
+        free(self.members)
+
+    cdef inline int member(self, TSNode node) noexcept:
+        cdef TSSymbol symbol = ts_node_symbol(node)
+        return self.members[symbol] if symbol < self.symbol_count else M_OTHER
 
 
 cdef dict _LANGUAGES = {}
@@ -377,8 +396,36 @@ cdef _Language _language_of(spec, const TSLanguage *grammar):
     found.field_alias = ts_language_field_id_for_name(grammar, "alias", 5)
     found.field_module_name = ts_language_field_id_for_name(grammar, "module_name", 11)
     found.field_source = ts_language_field_id_for_name(grammar, "source", 6)
+    # by symbol name, as node.type names them (an alias names its own symbol)
+    comments = set(spec.comment_types)
+    imports = set(spec.import_types)
+    statements = set(_syntax._PLAIN_STATEMENTS)
+    found.symbol_count = ts_language_symbol_count(grammar)
+    found.members = <uint8_t *>malloc(found.symbol_count + 1)
+    if found.members == NULL:
+        raise MemoryError()
+    cdef uint32_t symbol
+    cdef const char *symbol_name
+    for symbol in range(found.symbol_count):
+        symbol_name = ts_language_symbol_name(grammar, <TSSymbol>symbol)
+        kind = symbol_name.decode("utf-8", "replace") if symbol_name != NULL else ""
+        found.members[symbol] = (
+            M_COMMENT if kind in comments
+            else M_IMPORT if kind in imports
+            else M_STATEMENT if kind in statements
+            else M_EXPRESSION if kind == "expression_statement"
+            else M_OTHER
+        )
     _LANGUAGES[key] = found
     return found
+
+
+cdef inline bint _is_docstring(TSNode statement) noexcept:
+    """An expression statement that is only a string (describe_member: a "comment")."""
+    return (
+        ts_node_named_child_count(statement) == 1
+        and strcmp(ts_node_type(ts_node_named_child(statement, 0)), "string") == 0
+    )
 
 
 cdef inline bint _is_one_of(const char *kind, tuple names):
@@ -511,6 +558,7 @@ cdef class ContextInjector:
     cdef Slot *slots
     cdef Py_ssize_t mask
     cdef dict language_flags  # _Language.flags
+    cdef _Language language
     cdef list raws  # bytes of each name
     cdef list texts  # str of each name (None until asked)
     # per name, made when first asked (None until then)
@@ -613,9 +661,9 @@ cdef class ContextInjector:
             self.slots[i].id = -1
         self.imports = {}
         self.stars = []
-        # (not mge_tree_of_node: ts.pxd declares its borrowed result as a new reference)
         self.tree = parsed.tree
         cdef _Language language = _language_of(self.spec, ts_tree_language(mge_tree_of(self.tree)))
+        self.language = language
         self.keywords = language.keywords
         self.builtins = language.builtins
         self.language_flags = language.flags
@@ -939,16 +987,24 @@ cdef class ContextInjector:
                 ok = ts_tree_cursor_goto_next_sibling(&cursor)
                 if not ts_node_is_named(ts):
                     continue
-                if _is_one_of(ts_node_type(ts), self.comment_types):
-                    continue  # describe() says "comment": nothing bound
+                # describe_member from the type alone where it can: no lookup in its cache
+                # (each a cache miss), and what the loop below does with the answer
+                member = self.language.member(ts)
+                if member == M_EXPRESSION and self.python and _is_docstring(ts):
+                    member = M_COMMENT
+                if member == M_COMMENT or member == M_IMPORT:
+                    continue  # binds nothing / the imports have it already
                 node = None
-                info = described.get(<size_t>ts.id)
-                if info is None and self.python:
-                    info = self._describe_definition(ts)
-                if info is None:
-                    node = mge_node_new(_Node, ts, self.tree)
-                    info = describe(node)
-                kind, name, inner = <tuple>info
+                if member == M_STATEMENT or member == M_EXPRESSION:
+                    kind, name, inner = "statement", None, None  # (no name matters here)
+                else:
+                    info = described.get(<size_t>ts.id)
+                    if info is None and self.python:
+                        info = self._describe_definition(ts)
+                    if info is None:
+                        node = mge_node_new(_Node, ts, self.tree)
+                        info = describe(node)
+                    kind, name, inner = <tuple>info
                 if kind == "comment":
                     continue
                 if name and (kind == "function" or kind == "class" or kind == "type"):

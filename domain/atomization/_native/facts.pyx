@@ -699,6 +699,8 @@ cdef Captures _walk(tree, bytes source, bint python):
                     caps = _js_captures(g, k, pk, gk, f, named, node, parent, src, size)
                 if sym < g.symbol_count and g.decisions[sym]:
                     caps |= 1 << C_DECISION
+                if caps and ts_node_is_missing(node):
+                    caps = 0  # queries never capture the MISSING nodes error recovery adds
                 if caps:
                     start = ts_node_start_byte(node)
                     end = ts_node_end_byte(node)

@@ -86,13 +86,11 @@ cdef extern from *:
     }
     static TSTree *mge_tree_of(PyObject *tree) { return ((MgePyTree *)tree)->tree; }
     static TSNode mge_node_of(PyObject *node) { return ((MgePyNode *)node)->node; }
-    static PyObject *mge_tree_of_node(PyObject *node) { return ((MgePyNode *)node)->tree; }
     static const Py_ssize_t MGE_TREE_SIZE = sizeof(MgePyTree);
     static const Py_ssize_t MGE_NODE_SIZE = sizeof(MgePyNode);
     """
     TSTree *mge_tree_of(object tree)
     TSNode mge_node_of(object node)
-    object mge_tree_of_node(object node)
     object mge_node_new(type node_type, TSNode node, object tree)
     const Py_ssize_t MGE_TREE_SIZE
     const Py_ssize_t MGE_NODE_SIZE

@@ -271,6 +271,16 @@ export class Repo<T extends Shape> {
         _same(ts, path, _SMALL)
 
 
+def test_module_level_statements_the_type_says_enough_of() -> None:
+    # a docstring-like statement binds nothing, even with a binding inside it
+    source = 'f"{(x := 1)}"\n"""doc {y}"""\nz = x\nimport os\nfrom m import *\n'
+    source += "def f():\n    return x + z + os.sep\n"
+    _same(source, "walrus.py")
+    _same(source, "walrus.py", _SMALL)
+    js = "import a from 'a';\n// c\nconst b = require('b');\nif (a) { c = 1; }\nexport { b };\n"
+    _same(js + "function f() { return a + b + c; }\n", "mod.js", _SMALL)
+
+
 def test_empty_blank_deep_and_huge_inputs() -> None:
     for path in ("e.py", *_PATHS):
         _same(b"", path)

@@ -209,6 +209,12 @@ def test_garbage(data: bytes, path: str) -> None:
     _check(data, path)
 
 
+def test_missing_nodes_are_not_captured() -> None:
+    # error recovery inserts a zero-width MISSING identifier as the assignment's target
+    _check(b"=0or()(())\n)", "missing.py")
+    _check(b"const = 1;\nlet [, ] = ;\n", "missing.ts")
+
+
 def test_deep_nesting() -> None:
     _check(b"x = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n", "deep.py")
     _check(b"x = " + b"[" * 5000, "open.js")
