@@ -308,7 +308,9 @@ def _query_facts(language: str, tree: tree_sitter.Tree) -> Facts:
     get = caps.get
 
     def ranges(name: str) -> list[Range]:
-        return list(map(_RANGE, get(name, ())))
+        # Zero-width captures are MISSING nodes error recovery made up: they name nothing
+        # (a binding of b"" otherwise), and blank nothing.
+        return [r for r in map(_RANGE, get(name, ())) if r[1] > r[0]]
 
     return (
         ranges(q.COMMENT),

@@ -699,8 +699,6 @@ cdef Captures _walk(tree, bytes source, bint python):
                     caps = _js_captures(g, k, pk, gk, f, named, node, parent, src, size)
                 if sym < g.symbol_count and g.decisions[sym]:
                     caps |= 1 << C_DECISION
-                if caps and ts_node_is_missing(node):
-                    caps = 0  # queries never capture the MISSING nodes error recovery adds
                 if caps:
                     start = ts_node_start_byte(node)
                     end = ts_node_end_byte(node)
@@ -708,7 +706,9 @@ cdef Captures _walk(tree, bytes source, bint python):
                         if caps & (1 << c):
                             if c == C_IMPORT:
                                 imports.append(mge_node_new(node_type, node, tree))
-                            else:
+                            elif end > start or c == C_DECISION or c == C_DOC_OWNER:
+                                # (zero-width: a MISSING node error recovery made up, which
+                                # names nothing; parser._query_facts drops them too)
                                 _push(&out.spans[c], start, end)
                 stack[depth].node = node
                 stack[depth].field = f

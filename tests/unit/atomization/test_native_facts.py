@@ -209,9 +209,12 @@ def test_garbage(data: bytes, path: str) -> None:
     _check(data, path)
 
 
-def test_missing_nodes_are_not_captured() -> None:
-    # error recovery inserts a zero-width MISSING identifier as the assignment's target
-    _check(b"=0or()(())\n)", "missing.py")
+def test_missing_nodes_bind_no_name() -> None:
+    # error recovery inserts zero-width MISSING identifiers as assignment targets
+    broken = [b"=0or()(())\n)", b"class A:\n    x = 1\n:    # c\n    y = 2\n"]
+    for data in broken:
+        _check(data, "missing.py")
+        assert b"" not in _PARSER.parse(data, "missing.py").bind_names
     _check(b"const = 1;\nlet [, ] = ;\n", "missing.ts")
 
 
